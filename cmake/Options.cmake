@@ -1,0 +1,15 @@
+# Warnings, sanitizers and per-target defaults shared by every subsystem.
+add_library(ferry_options INTERFACE)
+target_compile_options(ferry_options INTERFACE -Wall -Wextra)
+if(FERRY_WERROR)
+  target_compile_options(ferry_options INTERFACE -Werror)
+endif()
+target_include_directories(ferry_options INTERFACE
+  ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src
+  ${PROJECT_SOURCE_DIR})
+
+if(FERRY_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
