@@ -1,0 +1,15 @@
+// Registration of the command groups of `ferry`. Each group lives in its own
+// file (blob_cmd.cc, demo_cmd.cc, ...) and adds its subcommands to the app.
+// A command's callback stores its exit code in `*exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace ferry::cli {
+
+void add_blob_commands(CLI::App& app, GlobalOptions& opts, int* exit_code);
+void add_demo_command(CLI::App& app, GlobalOptions& opts, int* exit_code);
+
+}  // namespace ferry::cli
