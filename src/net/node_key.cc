@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "core/encoding.h"
+#include "crypto/ed25519.h"
 
 namespace ferry::net {
 namespace {
@@ -17,8 +18,7 @@ void ensure_sodium() {
 }  // namespace
 
 bool is_valid_ed25519_point(ByteView key) {
-  ensure_sodium();
-  return key.size() == 32 && crypto_core_ed25519_is_valid_point(key.data()) == 1;
+  return crypto::PublicKey::from_bytes(key).has_value();
 }
 
 Result<NodeId> NodeId::from_bytes(ByteView data) {
@@ -65,12 +65,7 @@ std::string NodeId::tls_server_name() const {
 }
 
 SecretKey::SecretKey(const std::array<uint8_t, kSize>& seed) : seed_(seed) {
-  ensure_sodium();
-  std::array<uint8_t, crypto_sign_PUBLICKEYBYTES> pk{};
-  std::array<uint8_t, crypto_sign_SECRETKEYBYTES> sk{};
-  crypto_sign_seed_keypair(pk.data(), sk.data(), seed_.data());
-  sodium_memzero(sk.data(), sk.size());
-  public_ = NodeId(pk);
+  public_ = NodeId(crypto::SecretKey::from_seed(seed_).public_key().bytes());
 }
 
 SecretKey SecretKey::generate() {
@@ -90,13 +85,7 @@ Result<SecretKey> SecretKey::from_bytes(ByteView seed) {
 }
 
 std::array<uint8_t, 64> SecretKey::sign(ByteView message) const {
-  std::array<uint8_t, crypto_sign_PUBLICKEYBYTES> pk{};
-  std::array<uint8_t, crypto_sign_SECRETKEYBYTES> sk{};
-  crypto_sign_seed_keypair(pk.data(), sk.data(), seed_.data());
-  std::array<uint8_t, 64> sig{};
-  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sk.data());
-  sodium_memzero(sk.data(), sk.size());
-  return sig;
+  return crypto::SecretKey::from_seed(seed_).sign(message).bytes();
 }
 
 }  // namespace ferry::net

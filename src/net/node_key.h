@@ -5,7 +5,7 @@
 // characters (iroh 0.35's Display) and parses from 64 hex or 52 base32
 // characters. SecretKey is iroh's SecretKey: the 32-byte Ed25519 seed.
 //
-// Until crypto/ed25519.h lands, this uses libsodium directly.
+// Key arithmetic is crypto/ed25519.h's.
 #pragma once
 
 #include <array>
@@ -50,8 +50,7 @@ class NodeId {
   std::array<uint8_t, kSize> bytes_{};
 };
 
-// True if the 32 bytes are a canonical encoding of a point on the curve that
-// is not of small order (libsodium's check).
+// True if the 32 bytes decompress to a curve point (iroh's PublicKey check).
 bool is_valid_ed25519_point(ByteView key);
 
 class SecretKey {
