@@ -42,17 +42,19 @@ class OutboardBuilder {
   [[nodiscard]] Result<Outboard> finish();
 
  private:
-  void flush_batch(bool final);
-  void add_group_cv(const crypto::Hash& cv);
+  // Hashes the buffered groups that may be hashed eagerly (all but the last).
+  void flush_batch();
+  // Hashes n full groups from `data` (not the last group) and merges them.
+  void hash_groups(ByteView data, size_t n);
+  void push_group_cv(const crypto::Hash& cv);
 
   BaoTree tree_;
   uint64_t pos_ = 0;
-  Bytes batch_;                     // buffered data not yet hashed
-  uint64_t batch_start_group_ = 0;  // group index of batch_[0]
-  std::vector<crypto::Hash> cvs_;   // scratch for batch group CVs
-  // Merge stack of completed subtrees: (node, cv).
+  Bytes batch_;                    // bytes of groups [next_group_, ...) not yet hashed
+  uint64_t next_group_ = 0;        // groups hashed so far
+  std::vector<crypto::Hash> cvs_;  // scratch for batch group CVs
+  // Merge stack of completed subtrees (node, cv), as in BLAKE3's hasher.
   std::vector<std::pair<Node, crypto::Hash>> stack_;
-  uint64_t next_group_ = 0;
   Bytes pairs_;
   bool finished_ = false;
 };
