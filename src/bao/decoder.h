@@ -12,9 +12,8 @@
 //                  requested group) whose CV matched — never before;
 //   Done           the blob's response is complete.
 // It stops at the first bad byte: kCorrupt for a hash mismatch (parent or
-// leaf), kProtocol for a malformed stream (size too large for the query to
-// make sense, i.e. > 2^62 bytes). Premature end of input is reported by
-// finish() as kProtocol. Memory: at most one group (16 KiB) buffered plus
+// leaf). Premature end of input is reported by finish() as kProtocol (the
+// stream itself has no other framing to violate). Memory: at most one group (16 KiB) buffered plus
 // O(tree depth).
 //
 // The size header is not authenticated on its own: a wrong size changes the
@@ -91,26 +90,25 @@ class ResponseDecoder {
   struct Item {
     Node node;
     crypto::Hash expected;
-    bool is_root;
-    std::optional<uint64_t> pair_index;
+    bool is_root = false;
+    uint64_t pair_index = 0;  // if node.is_stored()
   };
-  [[nodiscard]] Status start(uint64_t size);
-  [[nodiscard]] Status process_pair(const uint8_t* pair, const DecodeHandler& handler);
-  [[nodiscard]] Status process_leaf(const uint8_t* data, const DecodeHandler& handler);
-  void plan_next();
+  [[nodiscard]] Status start(uint64_t size, const DecodeHandler& handler);
+  [[nodiscard]] Status process(const uint8_t* bytes, const DecodeHandler& handler);
+  // Pops the next item to read into cur_ (sets expect_len_), or finishes.
+  [[nodiscard]] Status plan_next(const DecodeHandler& handler);
   [[nodiscard]] Status fail(Error e);
 
   crypto::Hash root_;
   ChunkRanges requested_;
-  ChunkRanges ranges_;  // normalized after the size is known
+  ChunkRanges ranges_;  // normalized once the size is known
   std::optional<uint64_t> size_;
   std::optional<BaoTree> tree_;
-  std::vector<Item> stack_;
-  // What the next bytes are: a pair (64) or leaf data of `cur_` (n bytes).
-  bool expect_pair_ = false;
-  size_t expect_len_ = 0;
-  Item cur_{};
-  Bytes buf_;  // partial item
+  std::vector<Item> stack_;  // pre-order work stack, next item on top
+  Item cur_{};               // the item being read
+  bool cur_is_pair_ = false;
+  size_t expect_len_ = 0;  // bytes of the current item (or the header)
+  Bytes buf_;              // partial item
   bool done_ = false;
   bool last_verified_ = false;
   uint64_t consumed_ = 0;

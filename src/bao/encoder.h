@@ -61,10 +61,17 @@ class ResponseEncoder {
   uint64_t bytes_emitted() const { return emitted_; }
 
  private:
-  struct Frame;  // defined in encoder.cc
+  struct Pending {
+    Node node;
+    crypto::Hash expected;
+    bool is_root;
+    uint64_t pair_index;  // pre-order outboard index if node.is_stored()
+  };
+  // Emits the next item (header, one stored pair, or one group).
   [[nodiscard]] Status step(Bytes& out);
-  [[nodiscard]] Status emit_group(const Node& group, const crypto::Hash& expected, bool is_root,
-                                  Bytes& out);
+  // Reads, verifies and emits the encoding of group-level node `p`.
+  [[nodiscard]] Status emit_group(const Pending& p, Bytes& out);
+  [[nodiscard]] Status fail(Error e);
 
   crypto::Hash root_;
   BaoTree tree_;
@@ -76,13 +83,7 @@ class ResponseEncoder {
   bool done_ = false;
   uint64_t emitted_ = 0;
   std::optional<Error> error_;
-  // Pre-order work stack: nodes still to visit with their expected CVs.
-  struct Pending {
-    Node node;
-    crypto::Hash expected;
-    uint64_t pair_index;  // pre-order index if stored
-  };
-  std::vector<Pending> stack_;
+  std::vector<Pending> stack_;  // pre-order work stack, next item on top
   Bytes group_buf_;
 };
 
