@@ -1,0 +1,190 @@
+#include "net/endpoint.h"
+
+#include <sodium.h>
+
+namespace ferry::net {
+namespace {
+
+std::string cid_key(ByteView cid) {
+  return std::string(reinterpret_cast<const char*>(cid.data()), cid.size());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Endpoint>> Endpoint::create(const SecretKey& key, EndpointOptions options) {
+  FERRY_ASSIGN(auto identity, TlsIdentity::create(key));
+  return std::unique_ptr<Endpoint>(new Endpoint(key, std::move(options), std::move(identity)));
+}
+
+Endpoint::Endpoint(const SecretKey& key, EndpointOptions options,
+                   std::shared_ptr<TlsIdentity> identity)
+    : options_(std::move(options)), disco_(key), identity_(std::move(identity)) {
+  randombytes_buf(reset_secret_.data(), reset_secret_.size());
+}
+
+Endpoint::~Endpoint() {
+  conns_.clear();  // connections unregister their CIDs from cid_map_
+}
+
+void Endpoint::register_cid(ByteView cid, uint64_t handle) {
+  cid_map_[cid_key(cid)] = handle;
+}
+
+void Endpoint::unregister_cid(ByteView cid) {
+  cid_map_.erase(cid_key(cid));
+}
+
+QuicConnection::Params Endpoint::params_for(const SocketAddr& remote) {
+  QuicConnection::Params p;
+  p.handle = next_handle_++;
+  p.config = options_.quic;
+  p.identity = identity_;
+  p.cids = this;
+  p.remote = remote;
+  p.reset_secret = &reset_secret_;
+  return p;
+}
+
+void Endpoint::on_datagram(const SocketAddr& from, ByteView data, Instant now) {
+  if (looks_like_disco(data)) {
+    on_disco(from, data);
+  } else if (looks_like_stun(data)) {
+    // Only relays and STUN servers send these; Ferry uses neither.
+  } else {
+    on_quic(from, data, now);
+  }
+}
+
+void Endpoint::send_ping(const NodeId& peer, const SocketAddr& to) {
+  DiscoPing ping;
+  randombytes_buf(ping.tx_id.data(), ping.tx_id.size());
+  ping.node_key = node_id();
+  auto sealed = disco_.seal(peer, ping);
+  if (sealed) disco_out_.push_back({to, std::move(*sealed)});
+}
+
+void Endpoint::on_disco(const SocketAddr& from, ByteView data) {
+  auto opened = disco_.open(data);
+  if (!opened) {
+    ++stats_.disco_dropped;
+    return;
+  }
+  if (const auto* ping = std::get_if<DiscoPing>(&opened->message)) {
+    ++stats_.disco_pings_received;
+    auto pong = disco_.seal(opened->sender, DiscoPong{ping->tx_id, from});
+    if (pong) disco_out_.push_back({from, std::move(*pong)});
+  } else if (std::holds_alternative<DiscoPong>(opened->message)) {
+    ++stats_.disco_pongs_received;
+  }
+  // CallMeMaybe over UDP is ignored, as iroh does.
+}
+
+void Endpoint::on_quic(const SocketAddr& from, ByteView data, Instant now) {
+  ngtcp2_version_cid vc{};
+  int rv = ngtcp2_pkt_decode_version_cid(&vc, data.data(), data.size(), kCidLen);
+  if (rv != 0) {
+    ++stats_.quic_unroutable;
+    return;
+  }
+  auto it = cid_map_.find(cid_key(ByteView(vc.dcid, vc.dcidlen)));
+  if (it != cid_map_.end()) {
+    auto c = conns_.find(it->second);
+    if (c != conns_.end()) c->second->on_datagram(data, now);
+    return;
+  }
+  bool long_header = (data[0] & 0x80) != 0;
+  if (!long_header || options_.server_alpns.empty() || conns_.size() >= options_.max_connections) {
+    ++stats_.quic_unroutable;
+    return;
+  }
+  auto p = params_for(from);
+  p.alpns = options_.server_alpns;
+  uint64_t handle = p.handle;
+  auto conn = QuicConnection::accept(std::move(p), data, now);
+  if (!conn) {
+    ++stats_.quic_unroutable;
+    return;
+  }
+  conns_.emplace(handle, std::move(*conn));
+}
+
+Result<uint64_t> Endpoint::connect(const NodeAddr& addr, const std::string& alpn, Instant now) {
+  if (addr.direct_addresses.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "node address has no direct address");
+  }
+  if (conns_.size() >= options_.max_connections) {
+    return make_error(ErrorCode::kResourceExhausted, "too many connections");
+  }
+  auto p = params_for(addr.direct_addresses.front());
+  p.alpns = {alpn};
+  p.expected_peer = addr.node_id;
+  uint64_t handle = p.handle;
+  FERRY_ASSIGN(auto conn, QuicConnection::connect(std::move(p), now));
+  conns_.emplace(handle, std::move(conn));
+  // Ping first: iroh drops QUIC from addresses it has not seen a Ping from.
+  for (const auto& a : addr.direct_addresses) send_ping(addr.node_id, a);
+  dials_[handle] = Dial{addr.node_id, addr.direct_addresses, now + options_.ping_interval};
+  return handle;
+}
+
+QuicConnection* Endpoint::connection(uint64_t handle) {
+  auto it = conns_.find(handle);
+  return it == conns_.end() ? nullptr : it->second.get();
+}
+
+void Endpoint::poll_transmit(Instant now, std::vector<Transmit>& out) {
+  for (auto& t : disco_out_) out.push_back(std::move(t));
+  disco_out_.clear();
+  std::vector<Bytes> datagrams;
+  for (auto& [handle, conn] : conns_) {
+    datagrams.clear();
+    conn->write_datagrams(now, datagrams);
+    for (auto& d : datagrams) out.push_back({conn->remote(), std::move(d)});
+  }
+  collect_events();
+}
+
+Instant Endpoint::next_deadline() const {
+  Instant t = Instant::max();
+  for (const auto& [handle, conn] : conns_) t = std::min(t, conn->next_deadline());
+  for (const auto& [handle, dial] : dials_) t = std::min(t, dial.next_ping);
+  return t;
+}
+
+void Endpoint::on_deadline(Instant now) {
+  for (auto& [handle, conn] : conns_) {
+    if (conn->next_deadline() <= now) conn->on_deadline(now);
+  }
+  for (auto& [handle, dial] : dials_) {
+    if (dial.next_ping > now) continue;
+    for (const auto& a : dial.addrs) send_ping(dial.peer, a);
+    dial.next_ping = now + options_.ping_interval;
+  }
+  collect_events();
+}
+
+void Endpoint::collect_events() {
+  for (auto it = conns_.begin(); it != conns_.end();) {
+    auto& conn = it->second;
+    for (auto& e : conn->take_events()) {
+      if (e.kind == ConnectionEvent::Kind::kHandshakeCompleted ||
+          e.kind == ConnectionEvent::Kind::kClosed) {
+        dials_.erase(it->first);
+      }
+      events_.push_back({it->first, std::move(e)});
+    }
+    if (conn->state() == QuicConnection::State::kClosed) {
+      dials_.erase(it->first);
+      it = conns_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::vector<EndpointEvent> Endpoint::take_events() {
+  collect_events();
+  return std::exchange(events_, {});
+}
+
+}  // namespace ferry::net
