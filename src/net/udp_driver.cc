@@ -1,0 +1,231 @@
+#include "net/udp_driver.h"
+
+#include <sys/socket.h>
+
+#include <cstring>
+
+namespace ferry::net {
+namespace {
+
+constexpr size_t kRecvBatch = 64;
+constexpr size_t kSendBatch = 64;
+constexpr size_t kMaxDatagram = 65536;
+
+}  // namespace
+
+Instant monotonic_now() {
+  return Instant::from_nanos(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count());
+}
+
+Result<std::unique_ptr<UdpDriver>> UdpDriver::create(asio::io_context& io, const SecretKey& key,
+                                                     const SocketAddr& bind, AlpnRouter router,
+                                                     EndpointOptions options) {
+  options.server_alpns = router.alpns();
+  FERRY_ASSIGN(auto endpoint, Endpoint::create(key, std::move(options)));
+  std::unique_ptr<UdpDriver> d(new UdpDriver(io, std::move(endpoint), std::move(router)));
+  sockaddr_storage ss{};
+  socklen_t len = bind.to_sockaddr(ss);
+  asio::error_code ec;
+  auto proto = bind.is_v6 ? asio::ip::udp::v6() : asio::ip::udp::v4();
+  d->socket_.open(proto, ec);
+  if (!ec) d->socket_.non_blocking(true, ec);
+  if (!ec) {
+    // Big buffers so bursts are not dropped by the kernel on loopback.
+    d->socket_.set_option(asio::socket_base::receive_buffer_size(8 << 20), ec);
+    d->socket_.set_option(asio::socket_base::send_buffer_size(8 << 20), ec);
+    ec.clear();
+    if (::bind(d->socket_.native_handle(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+      return make_error(ErrorCode::kIo,
+                        std::string("bind ") + bind.to_string() + ": " + std::strerror(errno));
+    }
+  }
+  if (ec) return make_error(ErrorCode::kIo, "udp socket: " + ec.message());
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof(local);
+  getsockname(d->socket_.native_handle(), reinterpret_cast<sockaddr*>(&local), &local_len);
+  FERRY_ASSIGN(d->local_,
+               SocketAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&local), local_len));
+  d->start_receive();
+  return d;
+}
+
+UdpDriver::UdpDriver(asio::io_context& io, std::unique_ptr<Endpoint> endpoint, AlpnRouter router)
+    : io_(io),
+      socket_(io),
+      timer_(io),
+      endpoint_(std::move(endpoint)),
+      router_(std::move(router)) {}
+
+UdpDriver::~UdpDriver() {
+  *alive_ = false;
+  asio::error_code ec;
+  timer_.cancel();
+  socket_.close(ec);
+}
+
+NodeAddr UdpDriver::node_addr() const {
+  return NodeAddr{endpoint_->node_id(), std::nullopt, {local_}};
+}
+
+Result<uint64_t> UdpDriver::connect(const NodeAddr& addr, const std::string& alpn,
+                                    std::shared_ptr<ProtocolHandler> handler) {
+  FERRY_ASSIGN(uint64_t h, endpoint_->connect(addr, alpn, monotonic_now()));
+  handlers_[h] = std::move(handler);
+  flush();
+  return h;
+}
+
+void UdpDriver::set_faults(std::optional<FaultConfig> faults, uint64_t seed) {
+  if (faults) {
+    faults_.emplace(*faults, seed);
+  } else {
+    faults_.reset();
+  }
+}
+
+void UdpDriver::start_receive() {
+  std::weak_ptr<bool> alive = alive_;
+  socket_.async_wait(asio::ip::udp::socket::wait_read, [this, alive](const asio::error_code& ec) {
+    if (ec || alive.expired()) return;
+    on_readable();
+    start_receive();
+  });
+}
+
+void UdpDriver::on_readable() {
+  static thread_local std::vector<uint8_t> buf(kMaxDatagram);
+  Instant now = monotonic_now();
+  for (size_t i = 0; i < kRecvBatch; ++i) {
+    sockaddr_storage from{};
+    socklen_t from_len = sizeof(from);
+    ssize_t n = ::recvfrom(socket_.native_handle(), buf.data(), buf.size(), MSG_DONTWAIT,
+                           reinterpret_cast<sockaddr*>(&from), &from_len);
+    if (n < 0) break;
+    auto src = SocketAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&from), from_len);
+    if (!src) continue;
+    ++received_;
+    endpoint_->on_datagram(*src, ByteView(buf.data(), static_cast<size_t>(n)), now);
+  }
+  process();
+}
+
+void UdpDriver::flush() {
+  process();
+}
+
+void UdpDriver::process() {
+  if (in_process_) return;  // a handler called flush(); the outer loop continues
+  in_process_ = true;
+  std::vector<Transmit> out;
+  for (int round = 0; round < 64; ++round) {
+    Instant now = monotonic_now();
+    auto events = endpoint_->take_events();
+    for (const auto& e : events) {
+      std::shared_ptr<ProtocolHandler> h;
+      auto it = handlers_.find(e.conn);
+      if (it != handlers_.end()) {
+        h = it->second;
+      } else if (e.event.kind == ConnectionEvent::Kind::kHandshakeCompleted) {
+        if (auto* c = endpoint_->connection(e.conn)) {
+          h = router_.find(c->alpn());
+          if (h) handlers_[e.conn] = h;
+        }
+      }
+      if (e.event.kind == ConnectionEvent::Kind::kClosed) handlers_.erase(e.conn);
+      if (h) h->on_event(*this, e.conn, e.event);
+    }
+    out.clear();
+    endpoint_->poll_transmit(now, out);
+    if (!out.empty()) send_now(out);
+    if (events.empty() && out.empty()) break;
+  }
+  in_process_ = false;
+  arm_timer();
+}
+
+void UdpDriver::send_now(std::vector<Transmit>& batch) {
+  Instant now = monotonic_now();
+  std::vector<Transmit*> ready;
+  if (faults_) {
+    std::vector<Instant> releases;
+    for (auto& t : batch) {
+      releases.clear();
+      faults_->apply(now, releases);
+      for (Instant at : releases) {
+        if (at <= now) {
+          ready.push_back(&t);
+        } else {
+          delayed_.push({at, delayed_seq_++, t});
+        }
+      }
+    }
+  } else {
+    for (auto& t : batch) ready.push_back(&t);
+  }
+  // sendmmsg in batches; a full socket buffer drops the rest (QUIC recovers).
+  for (size_t start = 0; start < ready.size(); start += kSendBatch) {
+    size_t n = std::min(kSendBatch, ready.size() - start);
+    mmsghdr msgs[kSendBatch];
+    iovec iov[kSendBatch];
+    sockaddr_storage addrs[kSendBatch];
+    std::memset(msgs, 0, sizeof(mmsghdr) * n);
+    for (size_t i = 0; i < n; ++i) {
+      Transmit* t = ready[start + i];
+      socklen_t len = t->to.to_sockaddr(addrs[i]);
+      iov[i].iov_base = t->data.data();
+      iov[i].iov_len = t->data.size();
+      msgs[i].msg_hdr.msg_name = &addrs[i];
+      msgs[i].msg_hdr.msg_namelen = len;
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    size_t done = 0;
+    while (done < n) {
+      int rv = ::sendmmsg(socket_.native_handle(), msgs + done, static_cast<unsigned>(n - done),
+                          MSG_DONTWAIT);
+      if (rv <= 0) break;
+      done += static_cast<size_t>(rv);
+    }
+    sent_ += done;
+  }
+}
+
+void UdpDriver::arm_timer() {
+  Instant at = endpoint_->next_deadline();
+  if (!delayed_.empty()) at = std::min(at, delayed_.top().at);
+  if (at == timer_at_) return;
+  timer_at_ = at;
+  if (at == Instant::max()) {
+    timer_.cancel();
+    return;
+  }
+  Duration wait = std::max(Duration(0), at - monotonic_now());
+  timer_.expires_after(wait);
+  std::weak_ptr<bool> alive = alive_;
+  timer_.async_wait([this, alive](const asio::error_code& ec) {
+    if (ec || alive.expired()) return;
+    on_timer();
+  });
+}
+
+void UdpDriver::on_timer() {
+  timer_at_ = Instant::max();
+  Instant now = monotonic_now();
+  std::vector<Transmit> due;
+  while (!delayed_.empty() && delayed_.top().at <= now) {
+    due.push_back(delayed_.top().t);
+    delayed_.pop();
+  }
+  if (!due.empty()) {
+    auto saved = std::move(faults_);
+    faults_.reset();  // already faulted once
+    send_now(due);
+    faults_ = std::move(saved);
+  }
+  if (endpoint_->next_deadline() <= now) endpoint_->on_deadline(now);
+  process();
+}
+
+}  // namespace ferry::net
