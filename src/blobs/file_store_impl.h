@@ -1,0 +1,106 @@
+// Internals of the file store, shared by file_store.cc (the Store) and
+// file_writer.cc (download write sessions). See file_store.h for the layout
+// and the crash-safety contract.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <set>
+
+#include "bao/outboard.h"
+#include "blobs/file_store.h"
+#include "blobs/protect.h"
+#include "blobs/sqlite.h"
+#include "blobs/verified_read.h"
+
+namespace ferry::blobs {
+
+// One row of the `blobs` table.
+struct BlobRow {
+  BlobState state = BlobState::kAbsent;
+  uint64_t size = 0;
+  bool is_inline = false;
+  Bytes inline_data;
+  Bytes inline_outboard;
+  bao::ChunkRanges verified;  // partial only
+};
+
+class FileStore final : public Store {
+ public:
+  FileStore(FileStoreOptions options, std::unique_ptr<Db> db);
+  // Creates directories and tables, checks the schema version, removes
+  // leftovers of interrupted imports and downloads.
+  [[nodiscard]] Status init();
+
+  Result<ImportResult> import_bytes(ByteView data) override;
+  Result<ImportResult> import_file(const std::string& path) override;
+  Result<BlobStatus> status(const Hash& hash) override;
+  Result<std::vector<BlobInfo>> list() override;
+  Result<Bytes> read(const Hash& hash, uint64_t offset, uint64_t len) override;
+  Status encode_bao(const Hash& hash, const bao::ChunkRanges& ranges,
+                    const DataSink& sink) override;
+  Status export_file(const Hash& hash, const std::string& path) override;
+  Status export_to(const Hash& hash, const DataSink& sink) override;
+  Result<std::unique_ptr<BlobWriter>> open_writer(const Hash& hash, uint64_t size) override;
+  Status remove(const Hash& hash) override;
+  Status set_tag(const std::string& name, const HashAndFormat& value) override;
+  Status delete_tag(const std::string& name) override;
+  Result<std::optional<HashAndFormat>> get_tag(const std::string& name) override;
+  Result<std::vector<std::pair<std::string, HashAndFormat>>> list_tags() override;
+  TempTag temp_tag(const HashAndFormat& value) override { return protector_.protect(value); }
+  Result<GcStats> gc() override;
+
+  // --- for FileWriter (callers hold mu_ where noted) ---
+  std::string data_path(const Hash& hash) const;
+  std::string outboard_path(const Hash& hash) const;
+  const std::string& blob_dir() const { return blob_dir_; }
+  env::Env& env() { return *env_; }
+  std::mutex& mu() { return mu_; }
+  Db& db() { return *db_; }
+  Protector& protector() { return protector_; }
+  // Requires: mu_ held.
+  [[nodiscard]] Result<std::optional<BlobRow>> get_row_locked(const Hash& hash);
+  // Requires: mu_ held. Deletes the row, then the files.
+  [[nodiscard]] Status delete_blob_locked(const Hash& hash);
+  std::set<Hash>& active_writers() { return active_writers_; }
+
+ private:
+  // Runs f with readers for the blob's data and outboard (verified ranges
+  // for a partial blob). Errors: kNotFound (absent).
+  [[nodiscard]] Status with_blob(const Hash& hash, bool require_complete,
+                                 const std::function<Status(const StoredBlob&)>& f);
+  // Writes the files of a large blob through temp files, then commits.
+  [[nodiscard]] Result<ImportResult> commit_complete(const bao::Outboard& ob,
+                                                     const Bytes* inline_data);
+  [[nodiscard]] Status install_files(const std::string& tmp_data, const bao::Outboard& ob);
+  std::string temp_path(std::string_view suffix);
+  [[nodiscard]] Status remove_leftovers();
+
+  FileStoreOptions options_;
+  env::Env* env_;
+  std::string blob_dir_;
+  std::mutex mu_;  // guards db_ and active_writers_
+  std::unique_ptr<Db> db_;
+  Protector protector_;
+  std::set<Hash> active_writers_;
+  std::atomic<uint64_t> tmp_counter_{0};
+};
+
+// Reads a file by offset for the bao encoder and verified reads; a short
+// read (file truncated on disk) is kCorrupt.
+class FileReader final : public bao::DataReader {
+ public:
+  explicit FileReader(std::unique_ptr<env::File> file, std::string what)
+      : file_(std::move(file)), what_(std::move(what)) {}
+  Status read_at(uint64_t offset, MutableByteView out) const override;
+
+ private:
+  std::unique_ptr<env::File> file_;
+  std::string what_;
+};
+
+// Encodes verified chunk ranges for the `verified` column.
+Bytes encode_ranges(const bao::ChunkRanges& ranges);
+[[nodiscard]] Result<bao::ChunkRanges> decode_ranges(ByteView bytes);
+
+}  // namespace ferry::blobs

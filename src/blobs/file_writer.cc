@@ -1,0 +1,146 @@
+// Download write sessions of the file store (FileStore::open_writer).
+//
+// Data and pairs are written in place into <hex>.data / <hex>.obao4. flush()
+// syncs both files and only then records the new verified ranges in the
+// database; finish() marks the blob complete once every chunk is verified.
+#include "blobs/file_store_impl.h"
+#include "blobs/import.h"
+
+namespace ferry::blobs {
+namespace {
+
+class FileWriter final : public BlobWriter {
+ public:
+  FileWriter(FileStore* store, const Hash& hash, uint64_t size, bao::ChunkRanges verified,
+             std::unique_ptr<env::File> data, std::unique_ptr<env::File> outboard, TempTag tag)
+      : store_(store),
+        hash_(hash),
+        tree_(size),
+        verified_(std::move(verified)),
+        data_(std::move(data)),
+        outboard_(std::move(outboard)),
+        tag_(std::move(tag)) {}
+
+  ~FileWriter() override {
+    std::lock_guard lock(store_->mu());
+    store_->active_writers().erase(hash_);
+  }
+
+  const Hash& hash() const override { return hash_; }
+  uint64_t size() const override { return tree_.size(); }
+
+  Status write_parent(const bao::Node& node, ByteView pair) override {
+    FERRY_ASSIGN(auto index, check_parent(tree_, node, pair));
+    if (!index || complete_) return ok();
+    FERRY_TRY(outboard_->write_at(*index * bao::kPairSize, pair));
+    dirty_ = true;
+    return ok();
+  }
+
+  Status write_leaf(uint64_t offset, ByteView data) override {
+    FERRY_ASSIGN(auto chunks, check_leaf(tree_, offset, data.size()));
+    if (complete_) return ok();
+    FERRY_TRY(data_->write_at(offset, data));
+    pending_ = pending_ | chunks;
+    dirty_ = true;
+    return ok();
+  }
+
+  Status flush() override {
+    if (complete_ || !dirty_) return ok();
+    // Durable data first, then the record that claims it.
+    FERRY_TRY(data_->sync());
+    FERRY_TRY(outboard_->sync());
+    bao::ChunkRanges next = verified_ | pending_;
+    std::lock_guard lock(store_->mu());
+    FERRY_ASSIGN(Stmt stmt, store_->db().prepare(
+                                "UPDATE blobs SET verified = ? WHERE hash = ? AND state = 1"));
+    Bytes encoded = encode_ranges(next);
+    stmt.bind(1, ByteView(encoded)).bind(2, hash_.view());
+    FERRY_TRY(stmt.run());
+    if (sqlite3_changes(store_->db().raw()) == 0) FERRY_TRY(check_still_partial());
+    verified_ = std::move(next);
+    pending_ = bao::ChunkRanges();
+    dirty_ = false;
+    return ok();
+  }
+
+  Result<BlobStatus> finish() override {
+    FERRY_TRY(flush());
+    if (!complete_ && verified_.covers(0, tree_.chunks())) {
+      std::lock_guard lock(store_->mu());
+      FERRY_ASSIGN(Stmt stmt, store_->db().prepare("UPDATE blobs SET state = 2, verified = NULL "
+                                                   "WHERE hash = ? AND state = 1"));
+      stmt.bind(1, hash_.view());
+      FERRY_TRY(stmt.run());
+      complete_ = true;
+    }
+    return store_->status(hash_);
+  }
+
+  // The writer of an already complete blob accepts and ignores everything.
+  void set_complete() { complete_ = true; }
+
+ private:
+  // Requires: mu held. The UPDATE touched no row: the blob was completed by
+  // an import (fine: ignore the rest) or deleted (kNotFound).
+  Status check_still_partial() {
+    FERRY_ASSIGN(auto row, store_->get_row_locked(hash_));
+    if (!row) return make_error(ErrorCode::kNotFound, "blob " + hash_.to_string() + " was deleted");
+    complete_ = row->state == BlobState::kComplete;
+    return ok();
+  }
+
+  FileStore* store_;
+  Hash hash_;
+  bao::BaoTree tree_;
+  bao::ChunkRanges verified_;  // recorded in the database
+  bao::ChunkRanges pending_;   // written, not yet synced and recorded
+  std::unique_ptr<env::File> data_;
+  std::unique_ptr<env::File> outboard_;
+  TempTag tag_;
+  bool dirty_ = false;
+  bool complete_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<BlobWriter>> FileStore::open_writer(const Hash& hash, uint64_t size) {
+  FERRY_TRY(check_writer_size(size));
+  std::lock_guard lock(mu_);
+  if (active_writers_.count(hash)) {
+    return make_error(ErrorCode::kAlreadyExists,
+                      "a download of blob " + hash.to_string() + " is in progress");
+  }
+  FERRY_ASSIGN(auto row, get_row_locked(hash));
+  TempTag tag = protector_.protect(HashAndFormat::raw(hash));
+  if (row && row->state == BlobState::kComplete) {
+    auto w = std::make_unique<FileWriter>(this, hash, row->size, bao::ChunkRanges(), nullptr,
+                                          nullptr, std::move(tag));
+    w->set_complete();
+    active_writers_.insert(hash);
+    return std::unique_ptr<BlobWriter>(std::move(w));
+  }
+  if (row && row->size != size && !size_proven(row->verified, row->size)) {
+    FERRY_TRY(delete_blob_locked(hash));
+    row.reset();
+  }
+  if (row) size = row->size;
+  // Files first (durable names), then the row that refers to them.
+  FERRY_ASSIGN(auto data, env_->open(data_path(hash), env::OpenMode::kReadWrite));
+  FERRY_ASSIGN(auto outboard, env_->open(outboard_path(hash), env::OpenMode::kReadWrite));
+  if (!row) {
+    FERRY_TRY(env_->sync_dir(blob_dir_));
+    FERRY_ASSIGN(Stmt stmt, db_->prepare("INSERT INTO blobs (hash, state, size, verified) "
+                                         "VALUES (?, 1, ?, ?)"));
+    Bytes empty = encode_ranges(bao::ChunkRanges());
+    stmt.bind(1, hash.view()).bind(2, static_cast<int64_t>(size)).bind(3, ByteView(empty));
+    FERRY_TRY(stmt.run());
+  }
+  active_writers_.insert(hash);
+  return std::unique_ptr<BlobWriter>(
+      new FileWriter(this, hash, size, row ? row->verified : bao::ChunkRanges(), std::move(data),
+                     std::move(outboard), std::move(tag)));
+}
+
+}  // namespace ferry::blobs
