@@ -71,6 +71,12 @@ void reduce_levels(uint8_t* cvs, size_t n, size_t target, uint8_t* scratch) {
 // is_root. n >= 1.
 Hash merge_cvs(uint8_t* cvs, size_t n, bool is_root, uint8_t* scratch) {
   if (n == 1) return Hash::from_bytes(ByteView(cvs, kCvLen));
+  if (std::has_single_bit(n)) {
+    // A full subtree: every level in one parallel call, then the top.
+    reduce_levels(cvs, n, 2, scratch);
+    return parent_cv(Hash::from_bytes(ByteView(cvs, kCvLen)),
+                     Hash::from_bytes(ByteView(cvs + kCvLen, kCvLen)), is_root);
+  }
   size_t left = std::bit_ceil(n) / 2;
   // Left part is a power of two: reduce it to two CVs in parallel levels.
   Hash l;
