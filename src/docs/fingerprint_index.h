@@ -1,0 +1,82 @@
+// FingerprintIndex: the in-memory aggregate that answers range counts and
+// range fingerprints of one document in O(log n) without scanning.
+//
+// A treap (randomized balanced search tree; seeded, so replayable) over the
+// document's entries in RecordIdentifier order. Keys are the identifier
+// WITHOUT the 32-byte namespace (author ‖ key): within one document that
+// order is the same and it saves 32 bytes per entry. Every node keeps its
+// entry fingerprint, the XOR of its subtree's fingerprints and the subtree
+// size, so rank, select (key_at) and the XOR of any position interval take
+// O(log n).
+//
+// Memory: about 104 bytes per node plus the heap copy of author ‖ key
+// (32 + key length, rounded up by malloc; ~48-64 bytes for short keys), so
+// roughly 160-170 bytes per entry: ~165 MB for a 1M-entry document.
+// Not thread-safe; owned by the store.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/prng.h"
+
+namespace ferry::docs {
+
+class FingerprintIndex {
+ public:
+  using Fp = std::array<uint8_t, 32>;
+
+  explicit FingerprintIndex(uint64_t seed = 0x5eed) : prng_(seed) {}
+
+  // Replaces the contents. Requires: keys sorted ascending and unique. O(n).
+  void assign_sorted(std::vector<std::pair<Bytes, Fp>> items);
+  // Inserts `key` or replaces its fingerprint.
+  void upsert(ByteView key, const Fp& fp);
+  // Removes `key`; returns whether it was present.
+  bool erase(ByteView key);
+
+  uint64_t size() const { return sz(root_); }
+  // Number of keys < key.
+  uint64_t rank(ByteView key) const;
+  // XOR of the fingerprints at positions [lo, hi). Requires lo <= hi <= size().
+  Fp range_xor(uint64_t lo, uint64_t hi) const;
+  // Key at position i. Requires: i < size().
+  ByteView key_at(uint64_t i) const;
+  // Fingerprint stored for key, or nullptr.
+  const Fp* find(ByteView key) const;
+  // Recomputes aggregates, order and heap property (tests).
+  bool check_invariants() const;
+
+ private:
+  struct Node {
+    Bytes key;
+    Fp fp{};
+    Fp agg{};
+    uint32_t prio = 0;
+    uint32_t size = 1;
+    int32_t left = -1;
+    int32_t right = -1;
+  };
+
+  static void xor_into(Fp& acc, const Fp& x) {
+    for (size_t i = 0; i < acc.size(); ++i) acc[i] ^= x[i];
+  }
+  uint32_t sz(int32_t n) const { return n < 0 ? 0 : nodes_[n].size; }
+  void pull(int32_t n);
+  int32_t alloc(ByteView key, const Fp& fp);
+  // Splits t into (< key, >= key), or (<= key, > key) when inclusive.
+  std::pair<int32_t, int32_t> split(int32_t t, ByteView key, bool inclusive);
+  int32_t merge(int32_t a, int32_t b);
+  Fp prefix_xor(uint64_t i) const;
+  bool check_rec(int32_t t, uint32_t& size, Fp& agg) const;
+
+  std::vector<Node> nodes_;
+  std::vector<int32_t> free_;
+  int32_t root_ = -1;
+  Prng prng_;
+};
+
+}  // namespace ferry::docs
