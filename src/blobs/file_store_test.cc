@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "bao/decoder.h"
 #include "blobs/file_store.h"
 #include "blobs/test_util.h"
 #include "blobs/verified_read.h"
@@ -339,6 +340,31 @@ TEST_F(CorruptionTest, FlippedDataByteIsDetectedOnReadAndExport) {
   EXPECT_LE(got.size(), 65536u);
   // The store stays usable.
   EXPECT_TRUE(store_->import_bytes(pattern(1234)));
+}
+
+TEST_F(CorruptionTest, CorruptGroupIsNeverServed) {
+  flip_byte(data_path_, 70000);  // group 4: chunks 64..80
+  Bytes sent;
+  auto st = store_->encode_bao(hash_, bao::ChunkRanges::all(), [&](ByteView p) -> Status {
+    append(sent, p);
+    return ok();
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code(), ErrorCode::kCorrupt);
+  // What was sent is a valid prefix: it decodes, and holds no byte of the
+  // bad group.
+  bao::ResponseDecoder dec(hash_, bao::ChunkRanges::all());
+  uint64_t data_end = 0;
+  auto used = dec.feed(sent, [&](const bao::DecodeEvent& ev) -> Status {
+    if (auto* l = std::get_if<bao::LeafVerified>(&ev)) data_end = l->offset + l->data.size();
+    return ok();
+  });
+  ASSERT_TRUE(used) << used.error().to_string();
+  EXPECT_EQ(*used, sent.size());
+  EXPECT_LE(data_end, 65536u);
+  // A range that avoids the bad group is still served.
+  EXPECT_TRUE(
+      store_->encode_bao(hash_, bao::ChunkRanges::range(0, 16), [](ByteView) { return ok(); }));
 }
 
 TEST_F(CorruptionTest, TruncatedOrMissingDataFileIsCorrupt) {

@@ -19,30 +19,6 @@ using testing::feed_groups;
 using testing::pattern;
 using testing::TempDir;
 
-struct MemFactory {
-  static std::unique_ptr<Store> make(const TempDir&) { return make_mem_store(); }
-};
-struct FileFactory {
-  static std::unique_ptr<Store> make(const TempDir& dir) {
-    FileStoreOptions opt;
-    opt.dir = dir.file("store");
-    auto s = open_file_store(opt);
-    EXPECT_TRUE(s) << s.error().to_string();
-    return s ? std::move(*s) : nullptr;
-  }
-};
-// A file store that keeps nothing inline, so small blobs use files too.
-struct FileNoInlineFactory {
-  static std::unique_ptr<Store> make(const TempDir& dir) {
-    FileStoreOptions opt;
-    opt.dir = dir.file("store");
-    opt.inline_limit = 0;
-    auto s = open_file_store(opt);
-    EXPECT_TRUE(s) << s.error().to_string();
-    return s ? std::move(*s) : nullptr;
-  }
-};
-
 template <typename F>
 class StoreTest : public ::testing::Test {
  protected:
@@ -63,8 +39,7 @@ class StoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-using Factories = ::testing::Types<MemFactory, FileFactory, FileNoInlineFactory>;
-TYPED_TEST_SUITE(StoreTest, Factories);
+TYPED_TEST_SUITE(StoreTest, testing::StoreFactories);
 
 const std::vector<size_t> kSizes = {0, 1, 1023, 1024, 1025, 16383, 16384, 16385, 100000, 300000};
 

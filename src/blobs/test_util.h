@@ -11,6 +11,8 @@
 
 #include "bao/outboard.h"
 #include "bao/tree.h"
+#include "blobs/file_store.h"
+#include "blobs/mem_store.h"
 #include "blobs/store.h"
 #include "core/prng.h"
 #include "env/env.h"
@@ -77,5 +79,32 @@ inline Status feed_groups(BlobWriter& writer, ByteView data, const std::vector<u
   }
   return ok();
 }
+
+// Store factories for the typed suites: each makes a fresh store in `dir`.
+struct MemFactory {
+  static std::unique_ptr<Store> make(const TempDir&) { return make_mem_store(); }
+};
+struct FileFactory {
+  static std::unique_ptr<Store> make(const TempDir& dir) {
+    FileStoreOptions opt;
+    opt.dir = dir.file("store");
+    auto s = open_file_store(opt);
+    EXPECT_TRUE(s) << s.error().to_string();
+    return s ? std::move(*s) : nullptr;
+  }
+};
+// A file store that keeps nothing inline, so small blobs use files too.
+struct FileNoInlineFactory {
+  static std::unique_ptr<Store> make(const TempDir& dir) {
+    FileStoreOptions opt;
+    opt.dir = dir.file("store");
+    opt.inline_limit = 0;
+    auto s = open_file_store(opt);
+    EXPECT_TRUE(s) << s.error().to_string();
+    return s ? std::move(*s) : nullptr;
+  }
+};
+
+using StoreFactories = ::testing::Types<MemFactory, FileFactory, FileNoInlineFactory>;
 
 }  // namespace ferry::blobs::testing
