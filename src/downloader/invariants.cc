@@ -13,6 +13,33 @@ Status fail(const std::string& what) {
 
 }  // namespace
 
+std::string Scheduler::describe() const {
+  static const char* kN[] = {"free", "disconnected", "dialing", "connected", "backoff", "failed"};
+  static const char* kR[] = {"free", "unwanted", "ready", "active"};
+  std::string out;
+  for (uint32_t n = 0; n < nodes_.size(); ++n) {
+    const NodeRec& node = nodes_[n];
+    if (node.state == NState::kFree) continue;
+    out += "node " + std::to_string(n) + " " + kN[static_cast<int>(node.state)] +
+           " in_flight=" + std::to_string(node.in_flight) + " groups=";
+    for (uint32_t g : node.groups) out += std::to_string(g) + ",";
+    out += " direct=" + std::to_string(node.direct.size()) + "\n";
+  }
+  for (uint32_t r = 0; r < resources_.size(); ++r) {
+    const ResourceRec& rec = resources_[r];
+    if (rec.state == RState::kFree || rec.state == RState::kUnwanted) continue;
+    out += "resource " + std::to_string(r) + " " + kR[static_cast<int>(rec.state)] + " edges=";
+    for (uint32_t e = rec.edges; e != kNone; e = edges_[e].res_next)
+      out += std::to_string(edges_[e].node) + ":" + std::to_string(edges_[e].flags) + ",";
+    out += " groups=";
+    for (uint32_t l = rec.groups; l != kNone; l = links_[l].next)
+      out += std::to_string(links_[l].group) + "(members " +
+             std::to_string(groups_[links_[l].group].members) + "),";
+    out += "\n";
+  }
+  return out;
+}
+
 Status Scheduler::check_invariants() const {
   if (!dirty_nodes_.empty() || !dirty_resources_.empty())
     return fail("work queues not drained after a call");

@@ -34,6 +34,12 @@ void Scheduler::schedule(Instant now) {
       fill(n, now);
       continue;
     }
+    if (in_flight_ < config_.max_transfers && !hungry_resources_.empty()) {
+      uint32_t r = hungry_resources_.front();
+      hungry_resources_.pop_front();
+      place(r, now);  // a stale slot is harmless: place() checks the state
+      continue;
+    }
     if (!dial_wait_.empty() && can_dial()) {
       uint32_t n = dial_wait_.front();
       dial_wait_.pop_front();
@@ -170,10 +176,9 @@ void Scheduler::place(uint32_t r, Instant now) {
     }
     if (target != kNone) {
       if (in_flight_ >= config_.max_transfers) {
-        if (!nodes_[target].hungry) {
-          nodes_[target].hungry = true;
-          hungry_.push_back(target);
-        }
+        // Blocked by the global limit: retry when a slot frees (the node
+        // found now may be gone by then, so remember the resource).
+        hungry_resources_.push_back(r);
         return;
       }
       size_t before = in_flight_;
@@ -246,12 +251,32 @@ void Scheduler::request_dial(uint32_t n, Instant now) {
 
 // A dial failed or a busy connection broke: back off, or give up on the node.
 void Scheduler::dial_failed(uint32_t n, Instant now) {
-  NodeRec& node = nodes_[n];
-  ++node.dial_failures;
-  if (node.dial_failures >= config_.max_dial_attempts) {
+  // Resources that waited for this node may have other candidates to dial:
+  // its direct resources are re-placed, and each of its groups with work
+  // dials one other member that has something startable.
+  for (uint64_t key : nodes_[n].direct) mark_dirty_resource(static_cast<uint32_t>(key));
+  std::vector<uint32_t> groups = nodes_[n].groups;
+  ++nodes_[n].dial_failures;
+  if (nodes_[n].dial_failures >= config_.max_dial_attempts) {
     fail_node(n, now);
-    return;
+  } else {
+    back_off(n, now);
   }
+  for (uint32_t g : groups) {
+    if (!groups_[g].live || groups_[g].ready.empty()) continue;
+    int looked = 0;
+    for (uint32_t m : groups_[g].dialable) {
+      if (has_work(m)) {
+        request_dial(m, now);
+        break;
+      }
+      if (++looked == 16) break;
+    }
+  }
+}
+
+void Scheduler::back_off(uint32_t n, Instant now) {
+  NodeRec& node = nodes_[n];
   double delay = static_cast<double>(config_.dial_backoff_initial.count()) *
                  std::pow(config_.dial_backoff_factor, node.dial_failures - 1);
   delay = std::min(delay, static_cast<double>(config_.dial_backoff_cap.count()));

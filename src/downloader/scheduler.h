@@ -63,6 +63,7 @@
 #include <optional>
 #include <queue>
 #include <set>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -116,6 +117,9 @@ class Scheduler {
   [[nodiscard]] Status check_invariants() const;
 
   // ---- Introspection -----------------------------------------------------
+
+  // Human-readable dump of wanted resources and nodes, for test failures.
+  std::string describe() const;
 
   size_t transfers_in_flight() const { return in_flight_; }
   size_t open_connections() const { return connected_ + dialing_; }
@@ -186,8 +190,9 @@ class Scheduler {
   struct GroupRec {
     GroupId id;
     bool live = false;
-    uint32_t members = 0;
+    uint32_t members = 0;  // == member_set.size()
     uint32_t resources = 0;
+    std::set<uint32_t> member_set;
     std::set<uint64_t> ready;       // ready keys of its wanted resources
     std::set<uint32_t> free_nodes;  // members connected with free capacity
     std::set<uint32_t> dialable;    // members disconnected and not backing off
@@ -245,6 +250,7 @@ class Scheduler {
   bool close_an_idle_connection(Instant now);
   void node_down(uint32_t n, bool count_failure, Instant now);
   void dial_failed(uint32_t n, Instant now);
+  void back_off(uint32_t n, Instant now);
   void attempt_failed(uint32_t r, Instant now);
   void check_providers(uint32_t r, Instant now);
   bool has_provider(uint32_t r) const;
@@ -328,6 +334,10 @@ class Scheduler {
   std::vector<uint32_t> dirty_resources_;
   std::deque<uint32_t> hungry_;     // nodes with work blocked by max_transfers
   std::deque<uint32_t> dial_wait_;  // nodes with work blocked by dial limits
+  // Ready resources that had a free candidate node but met max_transfers.
+  // Together with hungry_ this covers every (free node, ready resource) pair
+  // that the global limit held back; entries may be stale (checked on pop).
+  std::deque<uint32_t> hungry_resources_;
 
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   int64_t prune_armed_at_ = INT64_MAX;

@@ -313,6 +313,7 @@ void Scheduler::join_group(uint32_t n, uint32_t g) {
   NodeRec& rec = nodes_[n];
   rec.groups.push_back(g);
   ++groups_[g].members;
+  groups_[g].member_set.insert(n);
   if (rec.in_free_sets) groups_[g].free_nodes.insert(n);
   if (rec.in_dialable_sets) groups_[g].dialable.insert(n);
   if (!groups_[g].ready.empty()) mark_dirty_node(n);
@@ -327,9 +328,18 @@ void Scheduler::leave_groups(uint32_t n) {
     grp.free_nodes.erase(n);
     grp.dialable.erase(n);
     --grp.members;
+    grp.member_set.erase(n);
     if (grp.members == 0) {
       // Every ready resource of the group may have lost its last provider.
       for (uint64_t key : grp.ready) mark_dirty_resource(static_cast<uint32_t>(key));
+    } else {
+      // A resource that just lost its last provider in this group is skipped
+      // by every remaining member, so by this one in particular: its skip
+      // edges list every such resource.
+      uint32_t m = *grp.member_set.begin();
+      for (uint32_t e = nodes_[m].edges; e != kNone; e = edges_[e].node_next)
+        if ((edges_[e].flags & kSkip) && resources_[edges_[e].res].state == RState::kReady)
+          mark_dirty_resource(edges_[e].res);
     }
     maybe_free_group(g);
   }
