@@ -220,6 +220,12 @@ bool FingerprintIndex::check_rec(int32_t t, uint32_t& size, Fp& agg) const {
   return size == n.size && agg == n.agg;
 }
 
+size_t FingerprintIndex::memory_bytes() const {
+  size_t total = nodes_.capacity() * sizeof(Node) + free_.capacity() * sizeof(int32_t);
+  for (const auto& n : nodes_) total += n.key.capacity() == 0 ? 0 : n.key.capacity() + 16;
+  return total;
+}
+
 bool FingerprintIndex::check_invariants() const {
   uint32_t s;
   Fp a;

@@ -47,6 +47,9 @@ class FingerprintIndex {
   ByteView key_at(uint64_t i) const;
   // Fingerprint stored for key, or nullptr.
   const Fp* find(ByteView key) const;
+  // Approximate heap use: node array capacity plus each key's allocation
+  // (capacity + 16 bytes of malloc overhead). O(n).
+  size_t memory_bytes() const;
   // Recomputes aggregates, order and heap property (tests).
   bool check_invariants() const;
 
