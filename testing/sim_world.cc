@@ -307,17 +307,18 @@ void SimWorld::start(const dl::StartTransfer& a) {
     post(now_ + ps.rtt, Deliver{dl::TransferFailed{a.transfer, dl::FailureKind::kNotFound}});
     return;
   }
-  link_free_at_[p] = begin + duration;
   int64_t end = begin + duration + half;
   bool unreliable = !(ps.reliable && rs.reliable);
   double roll = rng_.unit();
   if (unreliable && roll < ps.abort_rate + ps.node_error_rate) {
+    // Fails part way through the data: the link is busy until then.
     auto kind = roll < ps.abort_rate ? dl::FailureKind::kAborted : dl::FailureKind::kNodeError;
-    int64_t at =
-        now_.nanos() + static_cast<int64_t>(rng_.unit() * static_cast<double>(end - now_.nanos()));
-    post(Instant::from_nanos(at), Deliver{dl::TransferFailed{a.transfer, kind}});
+    int64_t fail_at = begin + static_cast<int64_t>(rng_.unit() * static_cast<double>(duration));
+    link_free_at_[p] = fail_at;
+    post(Instant::from_nanos(fail_at + half), Deliver{dl::TransferFailed{a.transfer, kind}});
     return;
   }
+  link_free_at_[p] = begin + duration;
   post(Instant::from_nanos(begin + duration / 2 + half),
        Deliver{dl::TransferProgressed{a.transfer, rs.size / 2, rs.size}});
   post(Instant::from_nanos(end), Deliver{dl::TransferFinished{a.transfer}});

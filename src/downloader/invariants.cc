@@ -75,7 +75,8 @@ Status Scheduler::check_invariants() const {
     for (uint32_t g : node.groups) {
       if (groups_[g].free_nodes.count(n) != (free ? 1u : 0u))
         return fail("group free_nodes out of step");
-      if (groups_[g].dialable.count(n) != (node.state == NState::kDisconnected ? 1u : 0u))
+      bool dialable = node.state == NState::kDisconnected && !node.dial_queued;
+      if (groups_[g].dialable.count(n) != (dialable ? 1u : 0u))
         return fail("group dialable out of step");
     }
     if (node.state == NState::kFailed && (node.edges != kNone || !node.groups.empty()))

@@ -44,6 +44,7 @@ void Scheduler::schedule(Instant now) {
       uint32_t n = dial_wait_.front();
       dial_wait_.pop_front();
       nodes_[n].dial_queued = false;
+      if (nodes_[n].state != NState::kFree) sync_node_sets(n);
       if (nodes_[n].state == NState::kDisconnected && has_work(n)) request_dial(n, now);
       continue;
     }
@@ -245,6 +246,7 @@ void Scheduler::request_dial(uint32_t n, Instant now) {
   }
   if (!nodes_[n].dial_queued) {
     nodes_[n].dial_queued = true;
+    sync_node_sets(n);
     dial_wait_.push_back(n);
   }
 }

@@ -207,7 +207,8 @@ void Scheduler::set_node_state(uint32_t n, NState s) {
 void Scheduler::sync_node_sets(uint32_t n) {
   NodeRec& rec = nodes_[n];
   bool free = rec.state == NState::kConnected && rec.in_flight < config_.max_transfers_per_node;
-  bool dialable = rec.state == NState::kDisconnected;
+  // A node queued for a dial is left out, so placement picks the next one.
+  bool dialable = rec.state == NState::kDisconnected && !rec.dial_queued;
   bool idle = rec.state == NState::kConnected && rec.in_flight == 0;
   if (idle != rec.in_idle_set) {
     if (idle)
