@@ -118,7 +118,11 @@ Result<size_t> ResponseDecoder::feed(ByteView input, const DecodeHandler& handle
 Status ResponseDecoder::finish() const {
   if (error_) return tl::unexpected(*error_);
   if (done_) return ok();
-  if (!size_) return make_error(ErrorCode::kProtocol, "stream ended before the size header");
+  if (consumed_ == 0) {
+    // iroh's provider sends nothing for a blob it does not have.
+    return make_error(ErrorCode::kNotFound, "stream ended before the blob started: not found");
+  }
+  if (!size_) return make_error(ErrorCode::kProtocol, "stream ended inside the size header");
   std::string what = cur_is_pair_ ? "parent " : "leaf ";
   return make_error(ErrorCode::kProtocol,
                     "stream ended early: missing " + what + cur_.node.to_string());

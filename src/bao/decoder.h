@@ -74,8 +74,9 @@ class ResponseDecoder {
   // every call returns the same error.
   [[nodiscard]] Result<size_t> feed(ByteView input, const DecodeHandler& handler);
 
-  // Call at end of input. OK if done(); else kProtocol ("stream ended early:
-  // missing parent/leaf ...").
+  // Call at end of input. OK if done(); kNotFound if no byte of this blob
+  // arrived (iroh's provider sends nothing for a blob it lacks); else
+  // kProtocol ("stream ended early: missing parent/leaf ...").
   [[nodiscard]] Status finish() const;
 
   bool done() const { return done_; }
