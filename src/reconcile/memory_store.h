@@ -60,6 +60,7 @@ class MemoryStore final : public SortedSetStore<Item> {
   Result<std::optional<Bytes>> first_key() override;
   Result<uint64_t> count(const Range& r) override;
   Result<Fingerprint> fingerprint(const Range& r) override;
+  Result<RangeSummary> summary(const Range& r) override;
   Result<Bytes> key_at(const Range& r, uint64_t index) override;
   Status for_each(const Range& r, const Visitor& visit) override;
   Result<std::optional<Item>> get(ByteView id) override;

@@ -296,6 +296,14 @@ Result<Fingerprint> MemoryStore<Item>::fingerprint(const Range& r) {
 }
 
 template <RangerItem Item>
+Result<RangeSummary> MemoryStore<Item>::summary(const Range& r) {
+  Spans s = spans(r);
+  Fingerprint acc;
+  for (int i = 0; i < s.n; ++i) acc ^= prefix_xor(s.hi[i]) ^ prefix_xor(s.lo[i]);
+  return RangeSummary{s.total(), Fingerprint::of_xor(acc)};
+}
+
+template <RangerItem Item>
 Result<Bytes> MemoryStore<Item>::key_at(const Range& r, uint64_t index) {
   Spans s = spans(r);
   for (int i = 0; i < s.n; ++i) {

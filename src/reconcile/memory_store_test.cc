@@ -70,6 +70,10 @@ TEST(MemoryStore, MatchesModel) {
       Fingerprint fp = Fingerprint::empty();
       for (const auto& e : expected) fp ^= ItemTraits<TestItem>::fingerprint(e);
       ASSERT_EQ(*store.fingerprint(r), fp);
+      auto sum = store.summary(r);
+      ASSERT_TRUE(sum);
+      ASSERT_EQ(sum->count, expected.size());
+      ASSERT_EQ(sum->fingerprint, fp);
       std::vector<TestItem> visited;
       ASSERT_TRUE(store.for_each(r, [&](const TestItem& e) {
         visited.push_back(e);

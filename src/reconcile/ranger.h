@@ -52,6 +52,16 @@ struct RangerConfig {
   // Ranges with at most this many local entries are answered with items
   // rather than split further. 1 = iroh's. Requires: >= 1.
   uint64_t max_set_size = 1;
+  // Soft cap on the encoded size of each produced message; 0 = none (iroh).
+  // An incoming range is evaluated only while the reply, plus room to
+  // answer every later incoming range by a fingerprint, stays under the
+  // cap; the ranges not evaluated are answered with one RangeFingerprint per
+  // contiguous run (our local fingerprint), which any iroh peer processes
+  // normally, so the work continues next round. Value lists are cut to fit
+  // (the rest of their range deferred likewise). A reply can exceed the cap
+  // by the output of one evaluated range (at most split_factor fingerprints
+  // or max_set_size values) or when the incoming ranges alone exceed it.
+  uint64_t max_message_bytes = 0;
 };
 
 template <typename Item>
@@ -107,10 +117,39 @@ class Ranger {
   const RangerConfig& config() const { return config_; }
 
  private:
+  // Per-process() state of the message size cap (unused without a cap).
+  struct Budget {
+    // One per incoming part that needs an answer, in processing order.
+    struct Record {
+      Range range;
+      bool evaluated = false;
+      size_t out_begin = 0;      // its output parts start here in `out`
+      std::vector<Range> tails;  // parts of its range left for later
+    };
+    std::vector<Record> records;
+    std::vector<uint64_t> part_sizes;  // encoded size of each output part
+    uint64_t used = 1;                 // encoded size of `out` so far
+    uint64_t reserve = 0;              // room kept for answering later parts by fingerprints
+    bool exhausted = false;
+  };
+
   Status receive(const Item& value, ContentStatus status);
   Status process_fingerprint(const RangeFingerprint& f, Message<Item>& out);
   Status append_values(const Range& r, Values& out);
   Status emit_sub_range(Range sub, Message<Item>& out);
+  // Emits RangeItem{range, values, have_local}. Under the size cap, emits
+  // only a prefix (in circular order from range.x) that fits, as a RangeItem
+  // over (x, c), and leaves (c, y) for later (c = the first value left out).
+  void emit_values(const Range& range, Values values, bool have_local, Message<Item>& out);
+  // Size cap helpers: measure `out`; decide whether the next incoming part
+  // (answered by a fingerprint of `own` bytes if not evaluated; `reserve`
+  // bytes for it and all later ones) is evaluated; and finally roll back
+  // evaluated parts until the reply fits, then answer everything left with
+  // one RangeFingerprint per contiguous run.
+  uint64_t measure(const Message<Item>& out);
+  bool may_evaluate(const Message<Item>& out, uint64_t reserve, uint64_t own);
+  Status finish_budget(Message<Item>& out);
+  std::vector<Range> deferred_runs() const;
   Result<uint64_t> count_below(const Bytes& key);
   ContentStatus local_status(const Item& item) const {
     return hooks_.content_status ? hooks_.content_status(item) : ContentStatus::kMissing;
@@ -126,6 +165,7 @@ class Ranger {
   RangerConfig config_;
   RangerHooks<Item> hooks_;
   RangerStats stats_;
+  Budget budget_;
 };
 
 }  // namespace ferry::reconcile

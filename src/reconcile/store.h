@@ -35,6 +35,12 @@
 
 namespace ferry::reconcile {
 
+// Count and fingerprint of one range, answered together.
+struct RangeSummary {
+  uint64_t count = 0;
+  Fingerprint fingerprint;
+};
+
 enum class PutOutcome {
   kInserted,     // stored (possibly replacing or removing older entries)
   kNotInserted,  // an entry with equal or newer value blocks it (duplicate,
@@ -52,6 +58,14 @@ class SortedSetStore {
   virtual Result<std::optional<Bytes>> first_key() = 0;
   virtual Result<uint64_t> count(const Range& r) = 0;
   virtual Result<Fingerprint> fingerprint(const Range& r) = 0;
+  // Both of the above at once; override when that is cheaper (the ranger
+  // asks for both on every range it evaluates).
+  virtual Result<RangeSummary> summary(const Range& r) {
+    RangeSummary s;
+    FERRY_ASSIGN(s.count, count(r));
+    FERRY_ASSIGN(s.fingerprint, fingerprint(r));
+    return s;
+  }
   virtual Result<Bytes> key_at(const Range& r, uint64_t index) = 0;
   virtual Status for_each(const Range& r, const Visitor& visit) = 0;
   // The stored entry with exactly this id, if any.

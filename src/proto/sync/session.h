@@ -22,6 +22,7 @@
 // kResourceExhausted for frames over the limit; store errors as returned.
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -34,6 +35,8 @@ namespace ferry::proto::sync {
 
 struct SessionConfig {
   // Largest frame accepted or sent (iroh: 1 GiB). Lower it to bound memory.
+  // When lowered and ranger.max_message_bytes is 0, the session sets the
+  // ranger's soft message cap to max_frame / 2 (headroom for the last part).
   uint64_t max_frame = kMaxFrameSize;
   reconcile::RangerConfig ranger;  // defaults: iroh-identical messages
 };
@@ -87,7 +90,7 @@ class SyncSession {
                             SessionConfig config = {}) {
     SyncSession s(true, config);
     s.namespace_ = ns;
-    s.ranger_.emplace(store, ByteView(ns), config.ranger, std::move(hooks));
+    s.ranger_.emplace(store, ByteView(ns), s.config_.ranger, std::move(hooks));
     s.state_ = State::kIdle;
     return s;
   }
@@ -123,7 +126,11 @@ class SyncSession {
 
  private:
   SyncSession(bool dialer, SessionConfig config)
-      : dialer_(dialer), config_(config), decoder_(config.max_frame) {}
+      : dialer_(dialer), config_(config), decoder_(config.max_frame) {
+    if (config_.max_frame < kMaxFrameSize && config_.ranger.max_message_bytes == 0) {
+      config_.ranger.max_message_bytes = std::max<uint64_t>(1, config_.max_frame / 2);
+    }
+  }
 
   void handle_frame(ByteView payload);
   void handle_message(const reconcile::Message<Item>& m);
