@@ -326,7 +326,7 @@ void QuicConnection::maybe_erase(int64_t id) {
   auto* s = find(id);
   if (!s || !s->quic_closed || s->recv_buffered > 0) return;
   bool local_uni = !ngtcp2_is_bidi_stream(id) && ngtcp2_conn_is_local_stream(conn_, id);
-  if (s->fin_read || s->reset_code || local_uni) streams_.erase(id);
+  if (s->fin_read || s->reset_reported || local_uni) streams_.erase(id);
 }
 
 void QuicConnection::on_datagram(ByteView data, Instant now) {
@@ -623,6 +623,7 @@ Result<StreamRead> QuicConnection::read(int64_t id, size_t max) {
     s->fin_read = true;
   }
   r.reset_code = s->reset_code;
+  if (r.reset_code) s->reset_reported = true;
   maybe_erase(id);
   return r;
 }

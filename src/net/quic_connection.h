@@ -152,6 +152,7 @@ class QuicConnection {
     size_t recv_buffered = 0;
     bool fin_received = false, fin_read = false;
     std::optional<uint64_t> reset_code;
+    bool reset_reported = false;  // the app has seen reset_code
     bool quic_closed = false;
   };
 

@@ -77,6 +77,15 @@ Result<uint64_t> UdpDriver::connect(const NodeAddr& addr, const std::string& alp
   return h;
 }
 
+void UdpDriver::post(std::function<void()> fn) {
+  std::weak_ptr<bool> alive = alive_;
+  asio::post(io_, [this, alive, fn = std::move(fn)] {
+    if (alive.expired()) return;
+    fn();
+    process();
+  });
+}
+
 void UdpDriver::set_faults(std::optional<FaultConfig> faults, uint64_t seed) {
   if (faults) {
     faults_.emplace(*faults, seed);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <asio.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -46,6 +47,10 @@ class UdpDriver {
   // Sends whatever is pending and re-arms the timer. Handlers need not call
   // it; code acting on a connection from outside a handler must.
   void flush();
+  // Runs `fn` on the driver's thread (callable from any thread), then
+  // flushes. Dropped if the driver is gone by then.
+  void post(std::function<void()> fn);
+  asio::io_context& io() { return io_; }
   // Installs (or removes) a fault injector on the send path.
   void set_faults(std::optional<FaultConfig> faults, uint64_t seed = 1);
   uint64_t datagrams_sent() const { return sent_; }
