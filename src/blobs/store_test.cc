@@ -10,6 +10,7 @@
 #include "blobs/hash_seq.h"
 #include "blobs/mem_store.h"
 #include "blobs/test_util.h"
+#include "blobs/verified_read.h"
 #include "crypto/blake3.h"
 
 namespace ferry::blobs {
@@ -320,6 +321,50 @@ TYPED_TEST(StoreTest, ConcurrentImportsAndGc) {
   for (auto& rs : results) {
     for (auto& r : rs) EXPECT_EQ(this->store_->status(r.hash)->state, BlobState::kComplete);
   }
+}
+
+TYPED_TEST(StoreTest, DownloadRacesGcAndReaders) {
+  // A download in flight is never collected, whatever gc() and readers do
+  // meanwhile, and it ends complete and byte-exact.
+  Bytes data = pattern(12 * 16384 + 5);
+  Hash h = crypto::blake3(data);
+  std::atomic<bool> done{false};
+  std::thread collector([&] {
+    while (!done) EXPECT_TRUE(this->store_->gc());
+  });
+  std::thread reader([&] {
+    while (!done) {
+      auto st = this->store_->status(h);
+      EXPECT_TRUE(st);
+      if (st && !st->verified.is_empty()) {
+        auto r = readable_chunks(st->verified, data.size()).ranges();
+        if (!r.empty()) {
+          uint64_t b0 = r[0].start * 1024, b1 = std::min<uint64_t>(r[0].end * 1024, data.size());
+          auto got = this->store_->read(h, b0, b1 - b0);
+          EXPECT_TRUE(got);
+          if (got) {
+            EXPECT_TRUE(std::equal(got->begin(), got->end(), data.begin() + b0));
+          }
+        }
+      }
+    }
+  });
+  {
+    auto w = this->store_->open_writer(h, data.size());
+    ASSERT_TRUE(w);
+    for (uint64_t g = 0; g < 13; ++g) {
+      ASSERT_TRUE(feed_groups(**w, data, {(g * 5) % 13}));
+      ASSERT_TRUE((*w)->flush());
+    }
+    auto fin = (*w)->finish();
+    ASSERT_TRUE(fin);
+    EXPECT_TRUE(fin->is_complete());
+    ASSERT_TRUE(this->store_->set_tag("dl", HashAndFormat::raw(h)));
+  }
+  done = true;
+  collector.join();
+  reader.join();
+  EXPECT_EQ(this->read_all(h), data);
 }
 
 }  // namespace
