@@ -130,6 +130,11 @@ class Store {
   Result<PutOutcome> put_remote(const SignedEntry& entry, const crypto::PublicKey& from,
                                 ContentStatus content_status);
 
+  // Raises InsertRemote for an entry already inserted by put() (the ranger's
+  // on_inserted hook; see sync_hooks.h). should_download from the policy.
+  Status notify_remote_insert(const SignedEntry& entry, const crypto::PublicKey& from,
+                              ContentStatus content_status);
+
   // The insert rules of §3.5 without any validation (the entry is trusted):
   // 1. unless the key is empty, collect the same author's NON-EMPTY entries
   //    whose key is a prefix of (or equal to) the new key;

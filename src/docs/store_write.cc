@@ -180,6 +180,13 @@ Result<PutOutcome> Store::insert_remote(const NamespaceId& ns, const SignedEntry
   return put_remote(entry, from, content_status);
 }
 
+Status Store::notify_remote_insert(const SignedEntry& entry, const crypto::PublicKey& from,
+                                   ContentStatus content_status) {
+  FERRY_ASSIGN(auto policy, download_policy(entry.namespace_id()));
+  emit(InsertRemote{entry, from, content_status, policy.should_download(entry.key())});
+  return ok();
+}
+
 Result<PutOutcome> Store::put_remote(const SignedEntry& entry, const crypto::PublicKey& from,
                                      ContentStatus content_status) {
   FERRY_ASSIGN(auto policy, download_policy(entry.namespace_id()));
