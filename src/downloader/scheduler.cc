@@ -26,6 +26,16 @@ bool Scheduler::is_connected(const NodeId& node) const {
   return n != kNone && nodes_[n].state == NState::kConnected;
 }
 
+std::optional<Scheduler::Progress> Scheduler::progress(IntentId id) const {
+  uint32_t i = static_cast<uint32_t>(id.value);
+  if (i >= intents_.size() || !intents_[i].live ||
+      intents_[i].gen != static_cast<uint32_t>(id.value >> 32))
+    return std::nullopt;
+  uint32_t t = resources_[intents_[i].res].transfer;
+  if (t == kNone) return std::nullopt;
+  return Progress{transfers_[t].bytes, transfers_[t].total, nodes_[transfers_[t].node].id};
+}
+
 // ---- commands --------------------------------------------------------------
 
 IntentId Scheduler::add_resource(const Resource& resource, const IntentOptions& options,

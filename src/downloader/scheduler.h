@@ -121,6 +121,16 @@ class Scheduler {
   // Human-readable dump of wanted resources and nodes, for test failures.
   std::string describe() const;
 
+  // Progress of an intent's resource while it downloads: bytes, total (0 if
+  // unknown) and the node it comes from. nullopt for a stale id or while no
+  // transfer runs.
+  struct Progress {
+    uint64_t bytes = 0;
+    uint64_t total = 0;
+    NodeId node;
+  };
+  std::optional<Progress> progress(IntentId intent) const;
+
   size_t transfers_in_flight() const { return in_flight_; }
   size_t open_connections() const { return connected_ + dialing_; }
   size_t dials_in_progress() const { return dialing_; }

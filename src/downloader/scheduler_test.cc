@@ -189,6 +189,10 @@ TEST(Scheduler, AttachingToARunningDownloadReportsProgress) {
   h.ev(TransferProgressed{starts[0].transfer, 300, 1000});
   EXPECT_EQ(h.take_of<IntentProgressed>().size(), 1u);
   IntentId late = h.want(1, {});
+  auto now_progress = h.s.progress(late);
+  ASSERT_TRUE(now_progress);
+  EXPECT_EQ(now_progress->bytes, 300u);
+  EXPECT_EQ(now_progress->node, node(1));
   auto progress = h.take_of<IntentProgressed>();
   ASSERT_EQ(progress.size(), 1u);
   EXPECT_EQ(progress[0].intent, late);
