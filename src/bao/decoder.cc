@@ -128,6 +128,42 @@ Status ResponseDecoder::finish() const {
                     "stream ended early: missing " + what + cur_.node.to_string());
 }
 
+Status ResponseDecoder::check_invariants() const {
+  auto bad = [](const std::string& what) {
+    return make_error(ErrorCode::kInternal, "decoder invariant: " + what);
+  };
+  if (!size_) {
+    if (expect_len_ != kSizeHeaderSize || !stack_.empty() || done_) return bad("before header");
+    if (buf_.size() >= kSizeHeaderSize) return bad("header buffer");
+    return ok();
+  }
+  if (!tree_ || tree_->size() != *size_) return bad("tree");
+  if (done_) {
+    if (!stack_.empty()) return bad("done with work left");
+    return ok();
+  }
+  if (error_) return ok();
+  if (buf_.size() >= std::max<size_t>(expect_len_, 1)) return bad("buffer holds a whole item");
+  if (expect_len_ > kGroupSize) return bad("item larger than a group");
+  if (cur_is_pair_ !=
+      (expect_len_ == kPairSize &&
+       (cur_.node.is_stored() || !ranges_.covers(cur_.node.start, cur_.node.end())))) {
+    return bad("item kind");
+  }
+  if (stack_.size() > 2 * 64) return bad("stack depth");
+  // Queued nodes lie right of the current one, in pre-order: starts
+  // decrease from the bottom of the stack to its top.
+  uint64_t prev_start = UINT64_MAX;
+  for (const Item& it : stack_) {
+    if (it.node.count == 0 || it.node.end() > tree_->chunks()) return bad("node bounds");
+    if (!ranges_.intersects(it.node.start, it.node.end())) return bad("unselected node queued");
+    if (it.node.start >= prev_start) return bad("stack order");
+    if (it.node.start < cur_.node.end()) return bad("queued node left of the current one");
+    prev_start = it.node.start;
+  }
+  return ok();
+}
+
 Result<Bytes> decode_response(const crypto::Hash& root, const ChunkRanges& ranges,
                               ByteView response) {
   ResponseDecoder dec(root, ranges);

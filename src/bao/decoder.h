@@ -87,6 +87,10 @@ class ResponseDecoder {
   // Bytes consumed so far.
   uint64_t consumed() const { return consumed_; }
 
+  // Checks internal consistency (tests call it after every step): kInternal
+  // describing the first violated invariant.
+  [[nodiscard]] Status check_invariants() const;
+
  private:
   struct Item {
     Node node;

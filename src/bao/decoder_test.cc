@@ -80,6 +80,12 @@ Decoded decode(const crypto::Hash& root, const ChunkRanges& ranges, ByteView str
   while (pos < stream.size() && !dec.done()) {
     size_t n = std::min(next_slice(), stream.size() - pos);
     auto used = dec.feed(stream.subspan(pos, n), handler);
+    auto inv = dec.check_invariants();
+    if (!inv) {
+      d.status = tl::unexpected(inv.error());
+      d.leaves_correct = false;
+      return d;
+    }
     if (!used) {
       d.status = tl::unexpected(used.error());
       d.consumed = pos;
@@ -273,6 +279,23 @@ TEST(Decoder, HandlerErrorAborts) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), ErrorCode::kIo);
   EXPECT_FALSE(dec.feed(stream, [](const DecodeEvent&) { return ok(); }).has_value());
+}
+
+RC_GTEST_PROP(Decoder, GarbageNeverVerifies, ()) {
+  // Any size header (including huge ones) followed by random bytes: no crash,
+  // no leaf, an error at the first item.
+  uint64_t size =
+      *rc::gen::oneOf(rc::gen::inRange<uint64_t>(0, 1 << 22), rc::gen::arbitrary<uint64_t>());
+  auto body = *rc::gen::container<std::vector<uint8_t>>(rc::gen::arbitrary<uint8_t>());
+  Bytes stream(8);
+  put_u64_le(stream.data(), size);
+  append(stream, body);
+  Blob b = make_blob(100);
+  ChunkRanges r = *gen_ranges(64);
+  Decoded d = decode_whole(b.ob.root, r, stream, b.data);
+  RC_ASSERT(d.data.empty());
+  RC_ASSERT(d.leaves_correct);
+  RC_ASSERT(!d.status.has_value() || r.is_empty());
 }
 
 TEST(Decoder, WrongRootRejected) {

@@ -83,8 +83,9 @@ Status ResponseEncoder::step(Bytes& out) {
     Node rn = p.node.right();
     // Pre-order: the left subtree's stored nodes come first, one per group
     // boundary inside it.
-    if (ranges_.intersects(rn.start,
-                           rn.end() >= tree_.chunks() ? ChunkRanges::kOpenEnd : rn.end())) {
+    // Nodes never reach past the last chunk, and normalized ranges select
+    // the last chunk whenever they select anything beyond it.
+    if (ranges_.intersects(rn.start, rn.end())) {
       stack_.push_back({rn, r, false, p.pair_index + ln.count / kGroupChunks});
     }
     if (ranges_.intersects(ln.start, ln.end())) {
@@ -97,9 +98,7 @@ Status ResponseEncoder::step(Bytes& out) {
 
 Status ResponseEncoder::emit_group(const Pending& p, Bytes& out) {
   const Node& g = p.node;
-  uint64_t end_chunk = g.end() >= tree_.chunks() ? ChunkRanges::kOpenEnd : g.end();
-  if (have_ &&
-      !have_->covers(g.start, end_chunk == ChunkRanges::kOpenEnd ? tree_.chunks() : end_chunk)) {
+  if (have_ && !have_->covers(g.start, g.end())) {
     return fail(Error(ErrorCode::kNotFound, "partial blob lacks group " + g.to_string()));
   }
   auto [b0, b1] = tree_.node_bytes(g);
@@ -107,7 +106,7 @@ Status ResponseEncoder::emit_group(const Pending& p, Bytes& out) {
   auto st = data_.read_at(b0, group_buf_);
   if (!st) return fail(st.error());
   ByteView data(group_buf_);
-  if (ranges_.covers(g.start, end_chunk == ChunkRanges::kOpenEnd ? tree_.chunks() : end_chunk)) {
+  if (ranges_.covers(g.start, g.end())) {
     if (crypto::subtree_cv(data, g.start, p.is_root) != p.expected) {
       return fail(Error(ErrorCode::kCorrupt, "data mismatch in group " + g.to_string()));
     }
@@ -126,18 +125,13 @@ Status ResponseEncoder::emit_group(const Pending& p, Bytes& out) {
     return fail(Error(ErrorCode::kCorrupt, "data mismatch in group " + g.to_string()));
   }
   // Iterative pre-order over the group's sub-nodes.
-  struct Sub {
-    Node node;
-  };
-  Sub work[2 * kGroupChunks];
+  Node work[2 * kGroupChunks];
   size_t top = 0;
-  work[top++] = {g};
+  work[top++] = g;
   while (top > 0) {
-    Node n = work[--top].node;
-    uint64_t n_end = n.end() >= tree_.chunks() ? tree_.chunks() : n.end();
-    bool open_tail = n.end() >= tree_.chunks();
-    if (!ranges_.intersects(n.start, open_tail ? ChunkRanges::kOpenEnd : n_end)) continue;
-    if (n.is_leaf() || ranges_.covers(n.start, n_end)) {
+    Node n = work[--top];
+    if (!ranges_.intersects(n.start, n.end())) continue;
+    if (n.is_leaf() || ranges_.covers(n.start, n.end())) {
       auto [x0, x1] = tree_.node_bytes(n);
       append(out, data.subspan(x0 - b0, x1 - x0));
       continue;
@@ -146,8 +140,8 @@ Status ResponseEncoder::emit_group(const Pending& p, Bytes& out) {
     crypto::Hash r = node_cv(n.right(), g.start, cvs, false);
     append(out, l.view());
     append(out, r.view());
-    work[top++] = {n.right()};
-    work[top++] = {n.left()};
+    work[top++] = n.right();
+    work[top++] = n.left();
   }
   return ok();
 }
