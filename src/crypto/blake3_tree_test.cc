@@ -25,6 +25,27 @@ TEST(Blake3Tree, ChunkCvRootEqualsBlake3ForSingleChunks) {
   EXPECT_EQ(chunk_cv({}, 0, true), Hash::empty());
 }
 
+TEST(Blake3Tree, SpecHashVectors) {
+  // spec §11 "Hashes": small inputs are single root chunks.
+  struct V {
+    const char* input;
+    const char* hex;
+  };
+  for (const V& v :
+       {V{"", "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"},
+        V{"world", "d7894ae9716d38d2dfad0ec55424ca321ee12453d51f1b3adeb77d0475ed988c"},
+        V{"hi there", "0b84d358e4c8be6c38626b2182ff575818ba6bd3f4b90464994be14cb354a072"},
+        V{"not wanted", "deb7c099c19b1b8d146ded14e8fe2e6e3a8a453c7a1c4222477118973a8aa7ea"},
+        V{"from C!", "45e24cc738f09ca2c98af340faa1335ff15ae42ece5e99e448577ad8e4b11f82"}}) {
+    EXPECT_EQ(chunk_cv(as_bytes(v.input), 0, true).to_hex(), v.hex) << v.input;
+    EXPECT_EQ(subtree_cv(as_bytes(v.input), 0, true).to_hex(), v.hex) << v.input;
+  }
+  Bytes big(100000);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<uint8_t>((i * 7) % 251);
+  EXPECT_EQ(subtree_cv(big, 0, true).to_hex(),
+            "c3884d02a3f9e4f517050e49232445313d439f05354d505b00e8eae4bcb31cfe");
+}
+
 TEST(Blake3Tree, SubtreeCvRootEqualsBlake3ForManySizes) {
   std::vector<size_t> sizes = {0,     1,     1023,   1024,   1025,   2047,   2048,  2049,
                                3072,  4095,  8192,   16383,  16384,  16385,  32768, 49153,
