@@ -195,6 +195,31 @@ TEST(Encoder, PartialBlobServesOnlyWhatItHas) {
   EXPECT_FALSE(part.has_value());
 }
 
+TEST(Encoder, IncrementalPiecesAreBounded) {
+  Blob b = make_blob(spec_blob(3 * 1024 * 1024 + 5));
+  Bytes whole = encode_response(b.ob.root, b.data, b.ob.pairs, ChunkRanges::all()).value();
+  for (size_t max_bytes : {size_t{1}, size_t{1000}, size_t{100000}}) {
+    MemoryReader d(b.data);
+    MemoryReader o(b.ob.pairs);
+    ResponseEncoder enc(b.ob.root, b.data.size(), ChunkRanges::all(), d, o);
+    Bytes all;
+    size_t calls = 0;
+    while (true) {
+      Bytes piece;
+      auto more = enc.next(piece, max_bytes);
+      ASSERT_TRUE(more.has_value());
+      // At most max_bytes plus one item (a group is the largest).
+      EXPECT_LE(piece.size(), max_bytes + kGroupSize);
+      append(all, piece);
+      ++calls;
+      if (!*more) break;
+    }
+    EXPECT_EQ(enc.bytes_emitted(), whole.size());
+    EXPECT_TRUE(all == whole) << max_bytes;
+    EXPECT_GT(calls, whole.size() / (max_bytes + kGroupSize));
+  }
+}
+
 TEST(Encoder, EmptyBlob) {
   Blob e = make_blob({});
   EXPECT_EQ(e.ob.root, crypto::Hash::empty());
