@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Bao benchmark: makes a 1 GiB file in /tmp (kept in the page cache), runs
 # b3sum with one thread and with all threads on it, then bench_bao, in the
 # same run, and prints each figure and the ratios against b3sum.
@@ -20,17 +20,16 @@ if [ "$(stat -c %s "$FILE" 2>/dev/null || echo 0)" != "$SIZE" ]; then
 fi
 cat "$FILE" > /dev/null  # warm the page cache
 
-# Best of 3 runs of a command: prints "wall_seconds cpu_seconds".
+# Best of 3 runs of a command: prints "wall_seconds cpu_seconds" (bash's
+# time builtin: real, user + sys).
 best() {
-  b=""
+  local b="" t
   for i in 1 2 3; do
-    /usr/bin/time -f "%e %U %S" -o /tmp/ferry-bao-time.$$ "$@" > /dev/null
-    b=$(awk -v prev="$b" '{w=$1; c=$2+$3} END {
+    t=$( { TIMEFORMAT='%R %U %S'; time "$@" > /dev/null; } 2>&1 )
+    b=$(echo "$t" | awk -v prev="$b" '{w=$1; c=$2+$3} END {
           if (prev == "") { print w, c; exit }
-          split(prev, p, " "); if (p[1] < w) w = p[1]; if (p[2] < c) c = p[2]; print w, c }' \
-        /tmp/ferry-bao-time.$$)
+          split(prev, p, " "); if (p[1] < w) w = p[1]; if (p[2] < c) c = p[2]; print w, c }')
   done
-  rm -f /tmp/ferry-bao-time.$$
   echo "$b"
 }
 T1=$(best b3sum --num-threads 1 "$FILE")
