@@ -20,115 +20,23 @@
 
 #include "bao/encoder.h"
 #include "bao/outboard.h"
+#include "net/interop_testing.h"
 #include "net/udp_driver.h"
-
-extern char** environ;
 
 namespace ferry::net {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::interop_available;
+using testing::IrohNode;
+using testing::run_until;
 const std::string kBlobsAlpn = "/iroh-bytes/4";
-const std::filesystem::path kInteropDir = FERRY_INTEROP_DIR;
 
 Bytes pattern_blob(size_t n) {
   Bytes b(n);
   for (size_t i = 0; i < n; ++i) b[i] = static_cast<uint8_t>((i * 7) % 251);
   return b;
 }
-
-// A child process running the iroh node script, with pipes to its stdin and
-// stdout. Closing stdin asks it to shut down.
-class IrohNode {
- public:
-  ~IrohNode() { stop(); }
-
-  // Starts the node and reads its JSON description. Errors as text.
-  std::string start(const std::vector<size_t>& blob_sizes) {
-    int in[2], out[2];
-    if (pipe(in) != 0 || pipe(out) != 0) return "pipe failed";
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_addclose(&fa, in[1]);
-    posix_spawn_file_actions_addclose(&fa, out[0]);
-    std::string script = (kInteropDir / "iroh_node.js").string();
-    std::vector<std::string> args = {"node", script};
-    for (size_t s : blob_sizes) args.push_back(std::to_string(s));
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_store = {"NODE_NO_WARNINGS=1"};
-    for (char** e = environ; *e; ++e) env_store.emplace_back(*e);
-    std::vector<char*> envp;
-    for (auto& e : env_store) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    int rv = posix_spawnp(&pid_, "node", &fa, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
-    close(in[0]);
-    close(out[1]);
-    stdin_fd_ = in[1];
-    stdout_fd_ = out[0];
-    if (rv != 0) {
-      pid_ = -1;
-      return "cannot spawn node";
-    }
-    // Read one line, with a deadline (a node takes ~3 s to start).
-    std::string line;
-    auto end = std::chrono::steady_clock::now() + 60s;
-    while (line.find('\n') == std::string::npos) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          end - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return "timed out waiting for the iroh node";
-      pollfd p{stdout_fd_, POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-      char buf[4096];
-      ssize_t n = read(stdout_fd_, buf, sizeof(buf));
-      if (n <= 0) return "iroh node exited before printing its address";
-      line.append(buf, static_cast<size_t>(n));
-    }
-    info_ = nlohmann::json::parse(line.substr(0, line.find('\n')), nullptr, false);
-    if (info_.is_discarded()) return "bad JSON from the iroh node: " + line;
-    return "";
-  }
-
-  void stop() {
-    if (stdin_fd_ >= 0) close(stdin_fd_);
-    stdin_fd_ = -1;
-    if (pid_ > 0) {
-      for (int i = 0; i < 100; ++i) {
-        if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-          pid_ = -1;
-          break;
-        }
-        std::this_thread::sleep_for(50ms);
-      }
-      if (pid_ > 0) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-      }
-    }
-    if (stdout_fd_ >= 0) close(stdout_fd_);
-    stdout_fd_ = -1;
-  }
-
-  const nlohmann::json& info() const { return info_; }
-
-  NodeAddr node_addr() const {
-    NodeAddr a;
-    a.node_id = *NodeId::parse(info_["nodeId"].get<std::string>());
-    for (const auto& s : info_["addresses"])
-      a.direct_addresses.push_back(*SocketAddr::parse(s.get<std::string>()));
-    return a;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int stdin_fd_ = -1, stdout_fd_ = -1;
-  nlohmann::json info_;
-};
 
 // Sends one raw request per stream and collects each complete response.
 struct RawGetClient : ProtocolHandler {
@@ -184,27 +92,6 @@ struct RawGetClient : ProtocolHandler {
     return true;
   }
 };
-
-bool run_until(asio::io_context& io, const std::function<bool()>& done, Duration limit) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < end) {
-    io.run_for(20ms);
-    if (io.stopped()) io.restart();
-  }
-  return done();
-}
-
-bool interop_available(std::string& why) {
-  if (!std::filesystem::exists(kInteropDir / "node_modules/@number0/iroh/package.json")) {
-    why = "iroh interop node not installed: run tools/interop/install.sh";
-    return false;
-  }
-  if (std::system("node --version >/dev/null 2>&1") != 0) {
-    why = "node (Node.js) is not on PATH";
-    return false;
-  }
-  return true;
-}
 
 TEST(IrohInterop, FerryFetchesBlobsFromIrohOverQuic) {
   std::string why;

@@ -6,9 +6,17 @@
 //   {"nodeId": hex, "addresses": ["127.0.0.1:port", ...], "relayUrl": str|null,
 //    "blobs": [{"size": n, "hash": base32}, ...]}
 // and serves until stdin closes (the test process exits or closes the pipe).
+// While serving it executes JSON commands, one per stdin line, answering one
+// JSON line each:
+//   {"cmd": "download", "ticket": "blob..."}  → downloads the blob (and, for a
+//     HashSeq ticket, its children) from the ticket's node, then answers
+//     {"ok": true, "hash": h, "size": n, "sha256": hex, "children": k,
+//      "childrenComplete": bool} or {"ok": false, "error": text}.
 // Usage: node iroh_node.js [size ...]
 'use strict';
-const { Iroh } = require('@number0/iroh');
+const crypto = require('crypto');
+const readline = require('readline');
+const { Iroh, BlobTicket } = require('@number0/iroh');
 
 function pattern(size) {
   const out = new Array(size);
@@ -41,9 +49,42 @@ async function main() {
       process.exit(0);
     }
   };
-  process.stdin.on('end', stop);
-  process.stdin.on('close', stop);
-  process.stdin.resume();
+  const rl = readline.createInterface({ input: process.stdin });
+  let queue = Promise.resolve();
+  rl.on('line', (line) => {
+    queue = queue.then(() => handle(node, line)).then((reply) => {
+      process.stdout.write(JSON.stringify(reply) + '\n');
+    });
+  });
+  rl.on('close', () => queue.then(stop));
+}
+
+async function handle(node, line) {
+  try {
+    const cmd = JSON.parse(line);
+    if (cmd.cmd !== 'download') return { ok: false, error: 'unknown command' };
+    const ticket = BlobTicket.fromString(cmd.ticket);
+    await node.blobs.download(ticket.hash, ticket.asDownloadOptions(), () => {});
+    const bytes = Buffer.from(await node.blobs.readToBytes(ticket.hash));
+    const reply = {
+      ok: true,
+      hash: ticket.hash,
+      size: bytes.length,
+      sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+      children: 0,
+      childrenComplete: true,
+    };
+    if (ticket.recursive()) {
+      for (let i = 0; i + 32 <= bytes.length; i += 32) {
+        reply.children++;
+        const child = bytes.subarray(i, i + 32).toString('hex');
+        if (!(await node.blobs.has(child))) reply.childrenComplete = false;
+      }
+    }
+    return reply;
+  } catch (err) {
+    return { ok: false, error: String(err && err.message ? err.message : err) };
+  }
 }
 
 main().catch((err) => {
