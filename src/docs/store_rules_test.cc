@@ -193,7 +193,8 @@ TEST_F(RulesTest, PropertyMatchesReferenceModel) {
       for (int k = 0; k < 20; ++k) {
         auto pick = [&]() -> Bytes {
           if (!ids.empty() && rng.chance(0.6)) return ids[rng.below(ids.size())].first;
-          Bytes x(ns.id().view().begin(), ns.id().view().end());
+          const NamespaceId doc = ns.id();
+          Bytes x(doc.view().begin(), doc.view().end());
           if (rng.chance(0.1)) x[0] ^= 0x80;  // another namespace
           append(x, authors[rng.below(2)].view());
           for (size_t j = rng.below(4); j > 0; --j)
