@@ -143,9 +143,7 @@ void Scheduler::handle(const Event& event, Instant now) {
 void Scheduler::finish_call(Instant now) {
   schedule(now);
   prune(now);
-  // Keep the heap top valid so next_deadline() is exact: at quiescence no
-  // stale timer is left.
-  while (!timers_.empty() && !timer_valid(timers_.top())) timers_.pop();
+  purge_timers();
 }
 
 void Scheduler::on(const Connected& e, Instant) {
@@ -235,9 +233,9 @@ void Scheduler::on(const TransferFailed& e, Instant now) {
 }
 
 void Scheduler::on(const DeadlineReached&, Instant now) {
-  while (!timers_.empty() && timers_.top().at <= now.nanos()) {
-    Timer t = timers_.top();
-    timers_.pop();
+  while (!timers_.empty() && timers_.front().at <= now.nanos()) {
+    Timer t = timers_.front();
+    pop_timer();
     if (timer_valid(t)) fire_timer(t, now);
   }
 }

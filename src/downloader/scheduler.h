@@ -139,6 +139,8 @@ class Scheduler {
   size_t node_count() const { return node_index_.size(); }
   size_t group_count() const { return group_index_.size(); }
   bool is_connected(const NodeId& node) const;
+  // Entries in the timer heap, stale ones included (bounded, see timers_).
+  size_t timer_entries() const { return timers_.size(); }
   // Stale events ignored so far (completions for ended transfers, ...).
   uint64_t stale_events() const { return stale_events_; }
   const Config& config() const { return config_; }
@@ -300,6 +302,8 @@ class Scheduler {
   void recompute_priority(uint32_t r);
   void arm_timer(TimerKind kind, uint32_t idx, uint32_t gen, Instant at);
   bool timer_valid(const Timer& t) const;
+  void pop_timer();
+  void purge_timers();
   void fire_timer(const Timer& t, Instant now);
   void prune(Instant now);
   void free_transfer(uint32_t t);
@@ -349,7 +353,12 @@ class Scheduler {
   // that the global limit held back; entries may be stale (checked on pop).
   std::deque<uint32_t> hungry_resources_;
 
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  // Min-heap on `at` (std::push_heap with greater). Entries go stale when
+  // their node/intent moves on; stale ones are skipped when they reach the
+  // top, and the heap is compacted when it holds more than twice the entries
+  // that can be live, so finished intents do not pin memory until their
+  // deadline.
+  std::vector<Timer> timers_;
   int64_t prune_armed_at_ = INT64_MAX;
   std::deque<PruneEntry> unwanted_fifo_;
   size_t unwanted_count_ = 0;

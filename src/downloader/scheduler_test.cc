@@ -379,5 +379,18 @@ TEST(Scheduler, NodeErrorDropsConnectionAndRetriesElsewhere) {
   EXPECT_TRUE(restarted);
 }
 
+TEST(Scheduler, FinishedIntentsDoNotPinTimerMemory) {
+  Harness h;
+  h.s.add_node(node(1), {.groups = {group(1)}}, h.now);
+  h.take();
+  for (uint32_t r = 0; r < 5000; ++r) {
+    h.want(r, {.groups = {group(1)}});
+    for (auto& st : h.connect_all()) h.ev(TransferFinished{st.transfer});
+    h.take();
+  }
+  EXPECT_EQ(h.s.intent_count(), 0u);
+  EXPECT_LT(h.s.timer_entries(), 200u);  // 5000 deadlines were armed
+}
+
 }  // namespace
 }  // namespace ferry::downloader

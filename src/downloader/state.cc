@@ -479,7 +479,26 @@ void Scheduler::free_transfer(uint32_t t) {
 // ---- timers and pruning ----------------------------------------------------
 
 void Scheduler::arm_timer(TimerKind kind, uint32_t idx, uint32_t gen, Instant at) {
-  timers_.push(Timer{at.nanos(), idx, gen, kind});
+  timers_.push_back(Timer{at.nanos(), idx, gen, kind});
+  std::push_heap(timers_.begin(), timers_.end(), std::greater<>());
+  // Live timers: one deadline per intent, one retry or idle timer per node,
+  // one prune timer.
+  size_t live_bound = live_intents_ + nodes_.size() + 1;
+  if (timers_.size() > 64 && timers_.size() > 2 * live_bound) {
+    std::erase_if(timers_, [this](const Timer& t) { return !timer_valid(t); });
+    std::make_heap(timers_.begin(), timers_.end(), std::greater<>());
+  }
+}
+
+void Scheduler::pop_timer() {
+  std::pop_heap(timers_.begin(), timers_.end(), std::greater<>());
+  timers_.pop_back();
+}
+
+// Keeps the heap top valid so next_deadline() is exact: at quiescence no
+// stale timer is left.
+void Scheduler::purge_timers() {
+  while (!timers_.empty() && !timer_valid(timers_.front())) pop_timer();
 }
 
 bool Scheduler::timer_valid(const Timer& t) const {
@@ -497,7 +516,7 @@ bool Scheduler::timer_valid(const Timer& t) const {
 
 std::optional<Instant> Scheduler::next_deadline() const {
   if (timers_.empty()) return std::nullopt;
-  return Instant::from_nanos(timers_.top().at);
+  return Instant::from_nanos(timers_.front().at);
 }
 
 // Drops resources unwanted for longer than unwanted_ttl or beyond the budget,
