@@ -198,11 +198,11 @@ Result<ImportResult> FileStore::import_bytes(ByteView data) {
     if (env_->exists(tmp)) (void)env_->remove(tmp);  // best effort cleanup
     return tl::unexpected(st.error().with_context("import"));
   }
-  FERRY_TRY(install_files(tmp, ob));
+  FERRY_TRY(install_files(tmp, ob, true));
   return commit_complete(ob, nullptr);
 }
 
-Result<ImportResult> FileStore::import_file(const std::string& path) {
+Result<FileStore::PreparedImport> FileStore::prepare_file(const std::string& path, bool sync_dir) {
   FERRY_ASSIGN(uint64_t size, env_->file_size(path).map_error(
                                   [&](const Error& e) { return e.with_context("import"); }));
   if (size <= options_.inline_limit) {
@@ -211,7 +211,7 @@ Result<ImportResult> FileStore::import_file(const std::string& path) {
                    append(data, piece);
                    return ok();
                  }));
-    return commit_complete(ob, &data);
+    return PreparedImport{std::move(ob), std::move(data)};
   }
   std::string tmp = temp_path(".data");
   std::unique_ptr<env::File> out;
@@ -228,19 +228,50 @@ Result<ImportResult> FileStore::import_file(const std::string& path) {
     if (env_->exists(tmp)) (void)env_->remove(tmp);  // best effort cleanup
     return tl::unexpected(ob.error());
   }
-  FERRY_TRY(install_files(tmp, *ob));
-  return commit_complete(*ob, nullptr);
+  FERRY_TRY(install_files(tmp, *ob, sync_dir));
+  return PreparedImport{std::move(*ob), std::nullopt};
+}
+
+Result<ImportResult> FileStore::import_file(const std::string& path) {
+  FERRY_ASSIGN(auto prepared, prepare_file(path, true));
+  return commit_complete(prepared.ob, prepared.inline_data ? &*prepared.inline_data : nullptr);
+}
+
+Result<std::vector<ImportResult>> FileStore::import_files(const std::vector<std::string>& paths) {
+  // Every file is prepared (hashed; large ones written and synced under
+  // their final names), then one directory sync and ONE transaction mark
+  // them all complete. On error nothing is marked; files already moved into
+  // place are orphans that the next open removes.
+  std::vector<PreparedImport> prepared;
+  bool any_files = false;
+  for (const auto& path : paths) {
+    FERRY_ASSIGN(auto p, prepare_file(path, false));
+    any_files |= !p.inline_data.has_value();
+    prepared.push_back(std::move(p));
+  }
+  if (any_files) FERRY_TRY(env_->sync_dir(blob_dir_));
+  std::lock_guard lock(mu_);
+  std::vector<ImportResult> out;
+  Transaction tx(*db_);
+  FERRY_TRY(tx.begin());
+  for (auto& p : prepared) {
+    FERRY_ASSIGN(auto r, commit_locked(p.ob, p.inline_data ? &*p.inline_data : nullptr));
+    out.push_back(std::move(r));
+  }
+  FERRY_TRY(tx.commit());
+  return out;
 }
 
 // Writes the outboard, moves both files into place and makes them durable.
 // Only after this may the blob be marked complete.
-Status FileStore::install_files(const std::string& tmp_data, const bao::Outboard& ob) {
+Status FileStore::install_files(const std::string& tmp_data, const bao::Outboard& ob,
+                                bool sync_dir) {
   std::string tmp_ob = temp_path(".obao4");
   Status st = [&]() -> Status {
     FERRY_TRY(env::write_file(*env_, tmp_ob, ob.pairs));
     FERRY_TRY(env_->rename(tmp_data, data_path(ob.root)));
     FERRY_TRY(env_->rename(tmp_ob, outboard_path(ob.root)));
-    return env_->sync_dir(blob_dir_);
+    return sync_dir ? env_->sync_dir(blob_dir_) : ok();
   }();
   if (!st) {
     for (const auto& p : {tmp_data, tmp_ob}) {
@@ -253,6 +284,10 @@ Status FileStore::install_files(const std::string& tmp_data, const bao::Outboard
 
 Result<ImportResult> FileStore::commit_complete(const bao::Outboard& ob, const Bytes* inline_data) {
   std::lock_guard lock(mu_);
+  return commit_locked(ob, inline_data);
+}
+
+Result<ImportResult> FileStore::commit_locked(const bao::Outboard& ob, const Bytes* inline_data) {
   // Protected before the row exists, so gc() (which holds mu_) never sees
   // the new blob unprotected.
   TempTag tag = protector_.protect(HashAndFormat::raw(ob.root));

@@ -34,6 +34,7 @@ class FileStore final : public Store {
 
   Result<ImportResult> import_bytes(ByteView data) override;
   Result<ImportResult> import_file(const std::string& path) override;
+  Result<std::vector<ImportResult>> import_files(const std::vector<std::string>& paths) override;
   Result<BlobStatus> status(const Hash& hash) override;
   Result<std::vector<BlobInfo>> list() override;
   Result<Bytes> read(const Hash& hash, uint64_t offset, uint64_t len) override;
@@ -72,7 +73,18 @@ class FileStore final : public Store {
   // Writes the files of a large blob through temp files, then commits.
   [[nodiscard]] Result<ImportResult> commit_complete(const bao::Outboard& ob,
                                                      const Bytes* inline_data);
-  [[nodiscard]] Status install_files(const std::string& tmp_data, const bao::Outboard& ob);
+  [[nodiscard]] Status install_files(const std::string& tmp_data, const bao::Outboard& ob,
+                                     bool sync_dir);
+  // A hashed file ready to be marked complete: inline data, or data and
+  // outboard files synced under their final names.
+  struct PreparedImport {
+    bao::Outboard ob;
+    std::optional<Bytes> inline_data;
+  };
+  [[nodiscard]] Result<PreparedImport> prepare_file(const std::string& path, bool sync_dir);
+  // Requires: mu_ held. Protects the blob and writes its row.
+  [[nodiscard]] Result<ImportResult> commit_locked(const bao::Outboard& ob,
+                                                   const Bytes* inline_data);
   std::string temp_path(std::string_view suffix);
   [[nodiscard]] Status remove_leftovers();
 

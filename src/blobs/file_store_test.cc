@@ -171,6 +171,48 @@ TEST(FileStoreCrash, ImportAtEveryOperation) {
   EXPECT_GT(crashes, 5);
 }
 
+// The same for a batch import (one directory sync, one transaction).
+TEST(FileStoreCrash, BatchImportAtEveryOperation) {
+  TempDir dir;
+  std::vector<Bytes> datas = {pattern(100), pattern(200000), pattern(70001)};
+  std::map<Hash, Bytes> known;
+  for (const auto& d : datas) known[crypto::blake3(d)] = d;
+  int crashes = 0;
+  for (uint64_t n = 1;; ++n) {
+    SCOPED_TRACE(n);
+    env::MemEnv mem;
+    env::FaultEnv fault(&mem);
+    std::string db = dir.file("batch-" + std::to_string(n) + ".db");
+    std::vector<std::string> paths;
+    for (size_t i = 0; i < datas.size(); ++i) {
+      paths.push_back("/src" + std::to_string(i));
+      ASSERT_TRUE(env::write_file(mem, paths.back(), datas[i]));
+    }
+    ASSERT_TRUE(mem.sync_dir("/"));
+    {
+      auto store = open_store(&fault, "/s", db, false);
+      ASSERT_TRUE(store);
+      fault.crash_at(fault.ops() + n);
+      auto r = store->import_files(paths);
+      if (!fault.crashed()) {
+        ASSERT_TRUE(r) << r.error().to_string();
+        break;
+      }
+      EXPECT_FALSE(r);
+      ++crashes;
+    }
+    mem.simulate_crash();
+    auto store = open_store(&mem, "/s", db, false);
+    ASSERT_TRUE(store);
+    check_store_consistent(*store, known, {});
+    EXPECT_TRUE(store->list()->empty());  // all or nothing
+    auto again = store->import_files(paths);
+    ASSERT_TRUE(again) << again.error().to_string();
+    for (const auto& r : *again) EXPECT_EQ(export_bytes(*store, r.hash), known[r.hash]);
+  }
+  EXPECT_GT(crashes, 5);
+}
+
 // Crash at every mutating file operation of a download (several flushes);
 // after restart the partial blob keeps only synced, verified ranges and the
 // download resumes to a byte-exact blob.

@@ -66,6 +66,25 @@ class MemStore final : public Store {
     return insert_complete(ob, std::move(data));
   }
 
+  Result<std::vector<ImportResult>> import_files(const std::vector<std::string>& paths) override {
+    // Hash everything first, so a failing file leaves nothing imported.
+    std::vector<std::pair<bao::Outboard, Bytes>> prepared;
+    for (const auto& path : paths) {
+      Bytes data;
+      FERRY_ASSIGN(auto ob, hash_file(*env_, path, [&](uint64_t, ByteView piece) -> Status {
+                     append(data, piece);
+                     return ok();
+                   }));
+      prepared.emplace_back(std::move(ob), std::move(data));
+    }
+    std::vector<ImportResult> out;
+    for (auto& [ob, data] : prepared) {
+      FERRY_ASSIGN(auto r, insert_complete(ob, std::move(data)));
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
   Result<BlobStatus> status(const Hash& hash) override {
     std::lock_guard lock(mu_);
     return status_locked(hash);

@@ -170,6 +170,19 @@ class Store {
   // size). Errors: kNotFound (no such file), kIo (unreadable),
   // kResourceExhausted. Nothing is left behind on error.
   [[nodiscard]] virtual Result<ImportResult> import_file(const std::string& path) = 0;
+  // Imports several files as one batch: all or nothing, durable when it
+  // returns, results in the order of `paths`. The file store commits the
+  // batch in one transaction (one fsync instead of one per file). Errors:
+  // as import_file, for the first file that fails (none is imported then).
+  [[nodiscard]] virtual Result<std::vector<ImportResult>> import_files(
+      const std::vector<std::string>& paths) {
+    std::vector<ImportResult> out;
+    for (const auto& p : paths) {
+      FERRY_ASSIGN(auto r, import_file(p));
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
 
   // --- query --------------------------------------------------------------
   // Errors: kIo (metadata unreadable).

@@ -104,6 +104,31 @@ TYPED_TEST(StoreTest, ImportFileAndExportFile) {
   }
 }
 
+TYPED_TEST(StoreTest, ImportFilesIsAllOrNothing) {
+  std::vector<std::string> paths;
+  std::vector<Bytes> datas;
+  for (size_t size : {size_t{10}, size_t{4096}, size_t{70000}}) {
+    datas.push_back(pattern(size));
+    paths.push_back(this->dir_.file("batch-" + std::to_string(size)));
+    ASSERT_TRUE(env::write_file(*env::posix_env(), paths.back(), datas.back()));
+  }
+  auto bad = paths;
+  bad.insert(bad.begin() + 1, this->dir_.file("missing"));
+  auto r = this->store_->import_files(bad);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kNotFound);
+  for (const auto& d : datas) {
+    EXPECT_EQ(this->store_->status(crypto::blake3(d))->state, BlobState::kAbsent);
+  }
+  r = this->store_->import_files(paths);
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_EQ(r->size(), datas.size());
+  for (size_t i = 0; i < datas.size(); ++i) {
+    EXPECT_EQ((*r)[i].hash, crypto::blake3(datas[i]));
+    EXPECT_EQ(this->read_all((*r)[i].hash), datas[i]);
+  }
+}
+
 TYPED_TEST(StoreTest, BadInputsGiveClearErrors) {
   auto missing = this->store_->import_file(this->dir_.file("no-such-file"));
   ASSERT_FALSE(missing);
