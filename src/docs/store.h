@@ -115,7 +115,8 @@ class Store {
                                    const crypto::Hash& hash, uint64_t len, uint64_t timestamp_us);
   // Inserts a tombstone (key = prefix, len 0, empty hash) that removes the
   // author's older entries under the prefix. Returns how many entries it
-  // removed (the tombstone itself not counted). Raises InsertLocal.
+  // removed (like iroh: including an older entry at the prefix itself; the
+  // new tombstone is not counted). Raises InsertLocal.
   Result<uint64_t> delete_prefix(const NamespaceId& ns, const AuthorId& author, ByteView prefix,
                                  uint64_t timestamp_us);
   // Remote insert: check_remote_entry (namespace = ns, which must be known),

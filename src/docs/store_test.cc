@@ -190,7 +190,8 @@ TEST_F(StoreTest, QueriesFilterSortAndPage) {
   ASSERT_TRUE(set(bob, "a", "4", 20));
   ASSERT_TRUE(set(bob, "b/1", "5", 5));
   ASSERT_TRUE(set(bob, "c", "6", 6));
-  ASSERT_TRUE(store->delete_prefix(ns.id(), bob.id(), as_bytes("c"), 7));
+  // Removes bob's older "c" (1 entry); alice's entries are untouched.
+  EXPECT_EQ(*store->delete_prefix(ns.id(), bob.id(), as_bytes("c"), 7), 1u);
   auto keys = [](const std::vector<SignedEntry>& es) {
     std::string s;
     for (const auto& e : es)
@@ -234,6 +235,32 @@ TEST_F(StoreTest, QueriesFilterSortAndPage) {
   for (size_t i = 1; i < by_author.size(); ++i) {
     EXPECT_LE(by_author[i - 1].id(), by_author[i].id());
   }
+}
+
+TEST_F(StoreTest, DeletePrefix) {
+  ASSERT_TRUE(set(alice, "p", "0", 10));
+  ASSERT_TRUE(set(alice, "p/1", "1", 11));
+  ASSERT_TRUE(set(alice, "p/2", "2", 30));  // newer than the deletion: survives
+  ASSERT_TRUE(set(alice, "q", "3", 12));
+  ASSERT_TRUE(set(bob, "p/1", "4", 13));  // another author: untouched
+  std::vector<StoreEvent> events;
+  store->subscribe([&](const StoreEvent& ev) { events.push_back(ev); });
+  auto removed = store->delete_prefix(ns.id(), alice.id(), as_bytes("p"), 20);
+  ASSERT_TRUE(removed.has_value()) << removed.error().to_string();
+  EXPECT_EQ(*removed, 2u);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_TRUE(std::get<InsertLocal>(events[0]).entry.record().is_empty());
+  EXPECT_FALSE(store->get_exact(ns.id(), alice.id(), as_bytes("p/1"))->has_value());
+  EXPECT_TRUE(store->get_exact(ns.id(), alice.id(), as_bytes("p/2"))->has_value());
+  EXPECT_TRUE(store->get_exact(ns.id(), bob.id(), as_bytes("p/1"))->has_value());
+  // The tombstone is stored (hidden unless include_empty).
+  EXPECT_FALSE(store->get_exact(ns.id(), alice.id(), as_bytes("p"))->has_value());
+  EXPECT_TRUE(store->get_exact(ns.id(), alice.id(), as_bytes("p"), true)->has_value());
+  // Deleting under a newer non-empty parent fails like a local insert.
+  ASSERT_TRUE(set(alice, "r", "5", 50));
+  auto blocked = store->delete_prefix(ns.id(), alice.id(), as_bytes("r/x"), 40);
+  ASSERT_FALSE(blocked.has_value());
+  EXPECT_EQ(blocked.error().code(), ErrorCode::kAlreadyExists);
 }
 
 TEST_F(StoreTest, DownloadPolicyDefaultAndRoundTrip) {
