@@ -48,5 +48,8 @@ ratio ratio_hash_outboard_1t_mmap_vs_b3sum_1t "$(fig hash_outboard_1t_mmap)" "$B
 ratio ratio_hash_outboard_1t_pread_vs_b3sum_1t "$(fig hash_outboard_1t_pread)" "$B3_1" 0.9
 ratio ratio_hash_outboard_mt_vs_b3sum_mt "$(fig hash_outboard_mt)" "$B3_N" 0.9
 ratio ratio_decode_1t_vs_hash_outboard_1t_mmap "$(fig decode_1t)" "$(fig hash_outboard_1t_mmap)" 0.8
+ratio ratio_decode_1t_vs_hash_outboard_1t_pread "$(fig decode_1t)" "$(fig hash_outboard_1t_pread)" 0.8
+ratio ratio_cpu_hash_outboard_1t_pread_vs_b3sum_1t "$(fig hash_outboard_1t_pread_cpu)" "$B3_1C" 0.9
 ratio ratio_cpu_hash_outboard_1t_mmap_vs_b3sum_1t "$(fig hash_outboard_1t_mmap_cpu)" "$B3_1C" 0.9
 ratio ratio_cpu_decode_1t_vs_hash_outboard_1t_mmap "$(fig decode_1t_cpu)" "$(fig hash_outboard_1t_mmap_cpu)" 0.8
+ratio ratio_cpu_decode_1t_vs_hash_outboard_1t_pread "$(fig decode_1t_cpu)" "$(fig hash_outboard_1t_pread_cpu)" 0.8
