@@ -36,6 +36,15 @@ Result<PutOutcome> ReplicaSet::put_with_status(const SignedEntry& item, ContentS
   return store_.put(item);
 }
 
+Result<PutOutcome> ReplicaSet::put_validated(const SignedEntry& item, ContentStatus status,
+                                             uint64_t now_us) {
+  if (auto rej =
+          check_remote_entry(item, ns_, now_us, RemotePath::kSync, store_.options().validation)) {
+    return tl::unexpected(rej->to_error());
+  }
+  return put_with_status(item, status);
+}
+
 Result<PutOutcome> ReplicaSet::put(const SignedEntry& item) {
   return put_with_status(item, next_status_);
 }

@@ -30,6 +30,11 @@ class ReplicaSet final : public reconcile::SortedSetStore<SignedEntry> {
   const NamespaceId& namespace_id() const { return ns_; }
   void set_next_content_status(ContentStatus s) { next_status_ = s; }
   Result<PutOutcome> put_with_status(const SignedEntry& item, ContentStatus status);
+  // Validated put: check_remote_entry on the sync path (the store's options,
+  // now_us), then the insert rules; InsertRemote from the peer (or no event
+  // without a peer). Rejections are errors naming the reason (kCorrupt for
+  // signatures, kInvalidArgument otherwise); the entry is not stored.
+  Result<PutOutcome> put_validated(const SignedEntry& item, ContentStatus status, uint64_t now_us);
 
   Result<std::optional<Bytes>> first_key() override;
   Result<uint64_t> count(const reconcile::Range& r) override;

@@ -83,6 +83,14 @@ TEST(ReplicaSet, InterfaceSemantics) {
   EXPECT_FALSE(set.put(testing::unsigned_entry(other_ns.id(), author.id(), "z", 1,
                                                testing::content_hash("z"), 1))
                    .has_value());
+  // Validated put: a real signature is required.
+  auto unsigned_e =
+      testing::unsigned_entry(ns.id(), author.id(), "v", 1, testing::content_hash("v"), 1);
+  auto rejected = set.put_validated(unsigned_e, ContentStatus::kMissing, 100);
+  ASSERT_FALSE(rejected.has_value());
+  EXPECT_EQ(rejected.error().code(), ErrorCode::kCorrupt);
+  auto signed_e = *SignedEntry::sign(ns, author, unsigned_e.entry);
+  EXPECT_EQ(*set.put_validated(signed_e, ContentStatus::kMissing, 100), PutOutcome::kInserted);
   // Traits: round trip through postcard, and a short id is a protocol error.
   auto e = **set.get(ida.bytes());
   Bytes buf;
