@@ -159,7 +159,8 @@ class MemStore final : public Store {
       Entry e;
       e.size = size;
       e.data = std::make_shared<Bytes>();
-      e.outboard = std::make_shared<Bytes>(bao::BaoTree(size).outboard_size());
+      // Grown as pairs arrive: the size is only claimed by the sender.
+      e.outboard = std::make_shared<Bytes>();
       it = blobs_.emplace(hash, std::move(e)).first;
     }
     uint64_t wsize = it->second.size;
@@ -306,6 +307,7 @@ Status MemWriter::write_parent(const bao::Node& node, ByteView pair) {
   auto it = store_->blobs_.find(hash_);
   if (it == store_->blobs_.end() || it->second.state != BlobState::kPartial) return ok();
   Bytes& ob = *it->second.outboard;
+  if (ob.size() < (*index + 1) * bao::kPairSize) ob.resize((*index + 1) * bao::kPairSize);
   std::copy(pair.begin(), pair.end(), ob.begin() + static_cast<ptrdiff_t>(*index * bao::kPairSize));
   return ok();
 }

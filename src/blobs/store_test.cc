@@ -238,6 +238,18 @@ TYPED_TEST(StoreTest, DifferentClaimedSizeResetsUnprovenPartial) {
   EXPECT_TRUE(this->store_->status(h)->verified.is_empty());
 }
 
+TYPED_TEST(StoreTest, HugeClaimedSizeCostsNothingUpFront) {
+  // A peer's size header is unproven: a writer for a 2^62-byte claim must
+  // not allocate or reserve anything for it.
+  Hash h = crypto::blake3(as_bytes("huge"));
+  auto w = this->store_->open_writer(h, uint64_t{1} << 62);
+  ASSERT_TRUE(w) << w.error().to_string();
+  ASSERT_TRUE((*w)->flush());
+  EXPECT_EQ(this->store_->status(h)->size, uint64_t{1} << 62);
+  EXPECT_EQ(this->store_->open_writer(h, (uint64_t{1} << 62) + 1).error().code(),
+            ErrorCode::kInvalidArgument);
+}
+
 TYPED_TEST(StoreTest, WriterOnCompleteBlobIsHarmless) {
   Bytes data = pattern(40000);
   auto r = this->store_->import_bytes(data);
