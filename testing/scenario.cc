@@ -91,7 +91,12 @@ Scenario random_scenario(uint64_t seed) {
     rs.options.priority.value = static_cast<uint8_t>(rng.below(16));
     rs.reliable = has_reliable && rng.chance(0.3);
     if (rs.reliable) {
-      rs.hints.nodes.push_back(sc.providers[0].id);
+      // Known through a hint, or through a group the reliable provider joins.
+      const ProviderSpec& p0 = sc.providers[0];
+      if (p0.announce && !p0.groups.empty() && rng.chance(0.5))
+        rs.hints.groups.push_back(p0.groups[rng.below(p0.groups.size())]);
+      else
+        rs.hints.nodes.push_back(p0.id);
       rs.options.policy = dl::FailurePolicy::wait(std::nullopt, std::chrono::hours(1));
     } else {
       double roll = rng.unit();

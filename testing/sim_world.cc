@@ -17,6 +17,7 @@ SimWorld::SimWorld(Scenario scenario, uint64_t seed, bool check_every_step)
   trace_ = std::getenv("FERRY_SIM_TRACE") != nullptr;
   const size_t np = sc_.providers.size(), nr = sc_.resources.size();
   conn_.assign(np, Conn::kNone);
+  joined_.assign(np, false);
   link_free_at_.assign(np, 0);
   intents_of_.resize(nr);
   has_.assign(np, std::vector<bool>(nr, false));
@@ -26,11 +27,9 @@ SimWorld::SimWorld(Scenario scenario, uint64_t seed, bool check_every_step)
     const ProviderSpec& ps = sc_.providers[p];
     for (size_t r = 0; r < nr; ++r) {
       const ResourceSpec& rs = sc_.resources[r];
-      bool hinted_reliable =
-          ps.reliable && rs.reliable &&
-          std::find(rs.hints.nodes.begin(), rs.hints.nodes.end(), ps.id) != rs.hints.nodes.end();
-      has_[p][r] = hinted_reliable || (!ps.reliable && rng_.chance(ps.has_rate)) ||
-                   (ps.reliable && rng_.chance(ps.has_rate));
+      // The reliable provider has every reliable resource, however it is
+      // known to provide it (hint or group).
+      has_[p][r] = (ps.reliable && rs.reliable) || rng_.chance(ps.has_rate);
     }
     if (ps.announce) post(ps.join_at, AddNode{p});
     for (auto& [from, to] : ps.offline) post(from, GoOffline{p});
@@ -140,6 +139,7 @@ void SimWorld::run_item(const Item& item) {
   }
   if (auto* a = std::get_if<AddNode>(&item)) {
     const ProviderSpec& ps = sc_.providers[a->p];
+    joined_[a->p] = true;
     sched_.add_node(ps.id, dl::NodeHints{.resources = {}, .groups = ps.groups}, now_);
   } else if (auto* a = std::get_if<AddResource>(&item)) {
     const ResourceSpec& rs = sc_.resources[a->r];
@@ -243,6 +243,7 @@ void SimWorld::act(const dl::Action& action) {
     size_t p = provider_of(a->node);
     if (p == SIZE_MAX) return fail("dial to an unknown node");
     if (conn_[p] != Conn::kNone) return fail("dial to a node already dialing or connected");
+    if (!may_have_work(p)) return fail("dial to a node that cannot provide any wanted resource");
     conn_[p] = Conn::kDialing;
     post(now_ + sc_.providers[p].rtt, DialResult{p});
   } else if (auto* a = std::get_if<dl::DropConnection>(&action)) {
@@ -322,6 +323,31 @@ void SimWorld::start(const dl::StartTransfer& a) {
   post(Instant::from_nanos(begin + duration / 2 + half),
        Deliver{dl::TransferProgressed{a.transfer, rs.size / 2, rs.size}});
   post(Instant::from_nanos(end), Deliver{dl::TransferFinished{a.transfer}});
+}
+
+// Over-approximation of "p has something startable": some resource with a
+// live intent names p as a hint, or shares a group with p (once p joined),
+// and does not skip p.
+bool SimWorld::may_have_work(size_t p) const {
+  const ProviderSpec& ps = sc_.providers[p];
+  auto contains = [](const auto& v, const auto& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  for (size_t r = 0; r < sc_.resources.size(); ++r) {
+    bool live = false;
+    for (dl::IntentId id : intents_of_[r]) {
+      const IntentInfo& info = intents_.at(id.value);
+      live |= info.outcomes == 0 && !info.cancelled;
+    }
+    if (!live) continue;
+    const dl::ResourceHints& h = sc_.resources[r].hints;
+    if (contains(h.skip_nodes, ps.id)) continue;
+    if (contains(h.nodes, ps.id)) return true;
+    if (joined_[p])
+      for (const dl::GroupId& g : h.groups)
+        if (contains(ps.groups, g)) return true;
+  }
+  return false;
 }
 
 void SimWorld::check_step() {

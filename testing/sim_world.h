@@ -14,10 +14,11 @@
 // After every step (with check_every_step) the world checks: the scheduler's
 // check_invariants() (limits, table consistency, keep-busy); from the outside,
 // that no transfer starts on a node the world does not consider connected,
-// that limits hold in the world's own accounting, that every started transfer
-// ends exactly once (finished, failed, cancelled, or with its connection) and
-// that the scheduler's in-flight count equals the world's; that every intent
-// gets at most one outcome. check_quiescent() adds the end-of-run checks.
+// that limits hold in the world's own accounting, that a dialed node may
+// provide some wanted resource (by the world's knowledge of hints and groups), that every started
+// transfer ends exactly once (finished, failed, cancelled, or with its connection) and that the
+// scheduler's in-flight count equals the world's; that every intent gets at most one outcome.
+// check_quiescent() adds the end-of-run checks.
 #pragma once
 
 #include <cstdint>
@@ -57,8 +58,8 @@ struct ResourceSpec {
   Instant add_at;
   dl::IntentOptions options;
   dl::ResourceHints hints;
-  // Hinted to a reliable provider that has it, waits without retry budget:
-  // it must complete.
+  // A reliable provider has it and may provide it (hint or group), and its
+  // intent waits without retry budget: it must complete.
   bool reliable = false;
   std::optional<Instant> cancel_at;  // cancels the first intent
   std::optional<Instant> second_intent_at;
@@ -160,6 +161,7 @@ class SimWorld {
   void end_transfers_on(size_t p);
   bool online(size_t p, Instant t) const;
   void check_step();
+  bool may_have_work(size_t p) const;
   void fail(std::string what);
   size_t provider_of(const dl::NodeId& id) const;
 
@@ -175,6 +177,7 @@ class SimWorld {
   std::map<dl::Resource, size_t> resource_index_;
   std::vector<std::vector<bool>> has_;  // [provider][resource]
   std::vector<Conn> conn_;
+  std::vector<bool> joined_;  // add_node done
   std::vector<int64_t> link_free_at_;
   std::map<uint64_t, OpenTransfer> open_;
   std::set<uint64_t> ended_;

@@ -79,8 +79,11 @@ Status Scheduler::check_invariants() const {
       if (groups_[g].dialable.count(n) != (dialable ? 1u : 0u))
         return fail("group dialable out of step");
     }
-    if (node.state == NState::kFailed && (node.edges != kNone || !node.groups.empty()))
-      return fail("failed node keeps hints or groups");
+    if (node.state == NState::kFailed) {
+      if (!node.groups.empty()) return fail("failed node keeps groups");
+      for (uint32_t e = node.edges; e != kNone; e = edges_[e].node_next)
+        if (edges_[e].flags & kHint) return fail("failed node keeps hints");
+    }
     for (uint64_t key : node.direct) {
       uint32_t r = static_cast<uint32_t>(key);
       uint32_t e = find_edge(r, n);

@@ -288,15 +288,24 @@ void Scheduler::back_off(uint32_t n, Instant now) {
             now + Duration(static_cast<int64_t>(std::max(delay, 1.0))));
 }
 
-// Marks the node failed: drops its hints and groups; resources that may have
+// Marks the node failed: drops its hints (not its skip marks) and groups; resources that may have
 // lost their last provider are re-placed (failing fail-fast intents).
 void Scheduler::fail_node(uint32_t n, Instant) {
   set_node_state(n, NState::kFailed);
-  while (nodes_[n].edges != kNone) {
-    uint32_t e = nodes_[n].edges;
+  // Hints go; skip marks stay (they are facts about the resource, still true
+  // if the node is revived later) and go with their resource.
+  for (uint32_t e = nodes_[n].edges; e != kNone;) {
+    uint32_t next = edges_[e].node_next;
     uint32_t r = edges_[e].res;
-    remove_edge(e);
-    if (resources_[r].state == RState::kReady) mark_dirty_resource(r);
+    if (edges_[e].flags & kHint) {
+      if (resources_[r].state == RState::kReady) {
+        nodes_[n].direct.erase(ready_key(r));
+        mark_dirty_resource(r);
+      }
+      edges_[e].flags &= static_cast<uint8_t>(~kHint);
+      if (edges_[e].flags == 0) remove_edge(e);
+    }
+    e = next;
   }
   leave_groups(n);
   nodes_[n].direct.clear();

@@ -48,10 +48,7 @@ IntentId Scheduler::add_resource(const Resource& resource, const IntentOptions& 
     uint32_t n = get_node(id, now);
     if (nodes_[n].state != NState::kFailed) add_edge_flag(r, n, kHint);
   }
-  for (const NodeId& id : hints.skip_nodes) {
-    uint32_t n = get_node(id, now);
-    if (nodes_[n].state != NState::kFailed) add_edge_flag(r, n, kSkip);
-  }
+  for (const NodeId& id : hints.skip_nodes) add_edge_flag(r, get_node(id, now), kSkip);
 
   uint32_t i;
   if (!free_intents_.empty()) {

@@ -39,9 +39,10 @@
 // `max_unwanted_resources` of them; the oldest are dropped first. Nodes with
 // no hints, no groups and no connection are forgotten after `node_ttl`, at
 // most `max_idle_nodes`. A failed node (out of dial retries) loses its hints
-// and groups at once; its record is then pruned like any purposeless node,
-// and until then new hints naming it are ignored (add_node revives it). Empty
-// groups (no member, no resource) are dropped at once.
+// and groups at once (its skip marks stay with their resources); its record
+// is then pruned like any purposeless node, and until then new hints naming
+// it are ignored (add_node revives it). Empty groups (no member, no resource)
+// are dropped at once.
 //
 // Driver contract:
 //  1. Call the command methods (add_resource, cancel_intent, add_node) and
