@@ -52,9 +52,11 @@ Scenario random_scenario(uint64_t seed) {
   c.node_ttl = milliseconds(500 + rng.below(5000));
   c.max_idle_nodes = 1 + static_cast<uint32_t>(rng.below(10));
 
-  const uint32_t np = 1 + static_cast<uint32_t>(rng.below(6));
-  const uint32_t ng = 1 + static_cast<uint32_t>(rng.below(3));
-  const uint32_t nr = 1 + static_cast<uint32_t>(rng.below(30));
+  // One world in ten is larger (more contention, longer queues).
+  const bool large = rng.chance(0.1);
+  const uint32_t np = 1 + static_cast<uint32_t>(rng.below(large ? 12 : 6));
+  const uint32_t ng = 1 + static_cast<uint32_t>(rng.below(large ? 5 : 3));
+  const uint32_t nr = 1 + static_cast<uint32_t>(rng.below(large ? 120 : 30));
   const bool has_reliable = rng.chance(0.7);
   for (uint32_t p = 0; p < np; ++p) {
     ProviderSpec ps;

@@ -2,6 +2,7 @@
 // schedule.cc, tables in state.cc, invariant checks in invariants.cc.
 #include "downloader/scheduler.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace ferry::downloader {
@@ -12,6 +13,8 @@ Scheduler::Scheduler(Config config, uint64_t rng_seed) : config_(config), rng_(r
   if (config_.max_connections == 0) config_.max_connections = 1;
   if (config_.max_dials == 0) config_.max_dials = 1;
   if (config_.max_dial_attempts == 0) config_.max_dial_attempts = 1;
+  config_.dial_backoff_factor = std::max(config_.dial_backoff_factor, 1.0);
+  config_.dial_backoff_jitter = std::clamp(config_.dial_backoff_jitter, 0.0, 1.0);
 }
 
 std::optional<Action> Scheduler::poll_action() {

@@ -80,6 +80,8 @@ namespace ferry::downloader {
 class Scheduler {
  public:
   // `rng_seed` seeds the PRNG used for backoff jitter (replayable runs).
+  // Out-of-range config values are clamped (zero limits to 1, backoff factor
+  // to >= 1, jitter to [0, 1]).
   Scheduler(Config config, uint64_t rng_seed);
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
