@@ -12,6 +12,7 @@
 //   range_fp_cpu_<n>, range_fp_scan_cpu_<n>  the same in thread CPU time
 //   range_fp_scan_<n>            reference: the same kind of query answered by
 //                                scanning the range (what iroh does), same run
+//   *_cpu                        the same per CPU-second (shared machine)
 //   verify_1t / verify_2t        check_remote_entry (two verify_strict) of
 //                                received entries on one / two threads
 #include <unistd.h>
@@ -84,13 +85,17 @@ void bench_local_inserts(uint64_t n) {
     must(store->import_namespace(Capability(ns)));
     must(store->import_author(author));
     auto t0 = Clock::now();
+    double c0 = thread_cpu_seconds();
     for (uint64_t i = 0; i < n; ++i) {
       std::string key = "key/" + std::to_string(i);
       must(store->insert_local(ns.id(), author.id(), as_bytes(key), crypto::blake3(as_bytes(key)),
                                100, 1000 + i));
     }
     std::printf("local_insert_signed_tx1: %.0f entries/s\n", n / seconds_since(t0));
+    std::printf("local_insert_signed_tx1_cpu: %.0f entries/cpu-s\n",
+                n / (thread_cpu_seconds() - c0));
     t0 = Clock::now();
+    c0 = thread_cpu_seconds();
     for (uint64_t i = 0; i < n; ++i) {
       if (i % 1000 == 0) must(store->begin_batch());
       std::string key = "batch/" + std::to_string(i);
@@ -99,6 +104,8 @@ void bench_local_inserts(uint64_t n) {
       if (i % 1000 == 999 || i + 1 == n) must(store->commit_batch());
     }
     std::printf("local_insert_signed_batch: %.0f entries/s\n", n / seconds_since(t0));
+    std::printf("local_insert_signed_batch_cpu: %.0f entries/cpu-s\n",
+                n / (thread_cpu_seconds() - c0));
   }
   remove_db(path);
 }
@@ -204,6 +211,8 @@ void bench_verify(uint64_t n) {
   for (unsigned threads : {1u, 2u}) {
     std::vector<uint64_t> bad(threads, 0);
     auto t0 = Clock::now();
+    timespec p0;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &p0);
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < threads; ++t) {
       pool.emplace_back(verify_slice, n * t / threads, n * (t + 1) / threads, &bad[t]);
@@ -214,13 +223,19 @@ void bench_verify(uint64_t n) {
     for (auto b : bad) total_bad += b;
     if (total_bad != 0)
       std::fprintf(stderr, "unexpected: %llu entries failed\n", (unsigned long long)total_bad);
+    timespec p1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &p1);
+    double cpu = (p1.tv_sec - p0.tv_sec) + (p1.tv_nsec - p0.tv_nsec) * 1e-9;
     std::printf("verify_%ut: %.0f entries/s\n", threads, n / s);
+    // Per core, independent of other load: the 2-core capacity is twice this.
+    std::printf("verify_%ut_cpu: %.0f entries/cpu-s\n", threads, n / cpu);
   }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
   uint64_t max_size = 1000000, inserts = 5000, verify = 20000, queries = 20000;
   for (int i = 1; i + 1 < argc; i += 2) {
     uint64_t v = std::strtoull(argv[i + 1], nullptr, 10);
