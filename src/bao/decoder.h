@@ -8,13 +8,16 @@
 //   ParentVerified a pair whose parent CV matched what was expected (root
 //                  hash at the top), with its node and, for stored nodes
 //                  (> 16 chunks), its pre-order index in the outboard;
-//   LeafVerified   data bytes (a whole group, or single chunks of a partially
-//                  requested group) whose CV matched — never before;
+//   LeafVerified   data bytes whose CV matched — never before: a whole
+//                  group, or, inside a partially requested group, each fully
+//                  selected sub-node (one or more chunks) as one piece;
 //   Done           the blob's response is complete.
-// It stops at the first bad byte: kCorrupt for a hash mismatch (parent or
-// leaf). Premature end of input is reported by finish() as kProtocol (the
-// stream itself has no other framing to violate). Memory: at most one group (16 KiB) buffered plus
-// O(tree depth).
+// It stops at the first bad item (a 64-byte pair or a piece of data):
+// kCorrupt for a hash mismatch (parent or leaf); nothing of that item is
+// reported. Premature end of input is reported by finish() (kNotFound if the
+// blob's stream is empty, else kProtocol). Memory: at most one group
+// (16 KiB) buffered plus O(tree depth). No allocation depends on the claimed
+// size. With empty `ranges` the stream is just the size header.
 //
 // The size header is not authenticated on its own: a wrong size changes the
 // tree shape, chunk counters or root flags, so verification fails where it
@@ -24,7 +27,8 @@
 // Multi-blob responses (HashSeq): decoders compose. feed() consumes input only
 // up to the end of this blob and returns how many bytes it used; the caller
 // then starts a new decoder for the next blob with that blob's hash and
-// ranges (see RangeSpecSeq::next_non_empty) and feeds it the rest.
+// ranges (see RangeSpecSeq::next_non_empty) and feeds it the rest;
+// SequenceDecoder (sequence_decoder.h) does exactly that.
 #pragma once
 
 #include <cstdint>
