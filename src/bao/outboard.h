@@ -26,7 +26,9 @@ struct Outboard {
 // (at most 256 KiB) plus O(depth). Group CVs are computed in SIMD batches.
 class OutboardBuilder {
  public:
-  // A blob of exactly `size` bytes.
+  // A blob of exactly `size` bytes. Allocates the outboard up front (64 bytes
+  // per 16 KiB of data), so `size` must be the real size of local data, never
+  // a size claimed by a peer.
   explicit OutboardBuilder(uint64_t size);
 
   // Feeds the next bytes of the blob.
