@@ -150,6 +150,23 @@ uint64_t FingerprintIndex::rank(ByteView key) const {
   return r;
 }
 
+FingerprintIndex::Below FingerprintIndex::below(ByteView key) const {
+  Below b;
+  int32_t t = root_;
+  while (t >= 0) {
+    const Node& n = nodes_[t];
+    if (cmp(n.key, key) < 0) {
+      b.count += sz(n.left) + 1;
+      if (n.left >= 0) xor_into(b.xor_fp, nodes_[n.left].agg);
+      xor_into(b.xor_fp, n.fp);
+      t = n.right;
+    } else {
+      t = n.left;
+    }
+  }
+  return b;
+}
+
 FingerprintIndex::Fp FingerprintIndex::prefix_xor(uint64_t i) const {
   Fp acc{};
   int32_t t = root_;

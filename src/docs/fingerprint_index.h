@@ -41,6 +41,14 @@ class FingerprintIndex {
   uint64_t size() const { return sz(root_); }
   // Number of keys < key.
   uint64_t rank(ByteView key) const;
+  // Count and XOR of the fingerprints of all keys < key, in one descent.
+  struct Below {
+    uint64_t count = 0;
+    Fp xor_fp{};
+  };
+  Below below(ByteView key) const;
+  // XOR of every fingerprint.
+  Fp total_xor() const { return root_ < 0 ? Fp{} : nodes_[root_].agg; }
   // XOR of the fingerprints at positions [lo, hi). Requires lo <= hi <= size().
   Fp range_xor(uint64_t lo, uint64_t hi) const;
   // Key at position i. Requires: i < size().

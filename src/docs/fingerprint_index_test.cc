@@ -52,6 +52,12 @@ TEST(FingerprintIndex, MatchesReferenceUnderRandomOps) {
       ++pos;
     }
     ASSERT_EQ(idx.range_xor(lo, hi), expect);
+    // below(key) agrees with rank and the prefix XOR.
+    Bytes probe(1 + prng.below(3));
+    for (auto& b : probe) b = static_cast<uint8_t>('a' + prng.below(4));
+    auto bl = idx.below(probe);
+    ASSERT_EQ(bl.count, idx.rank(probe));
+    ASSERT_EQ(bl.xor_fp, idx.range_xor(0, bl.count));
   }
 }
 

@@ -212,11 +212,23 @@ Result<uint64_t> Store::range_count(const NamespaceId& ns, const reconcile::Rang
 
 Result<reconcile::Fingerprint> Store::range_fingerprint(const NamespaceId& ns,
                                                         const reconcile::Range& r) {
-  FERRY_ASSIGN(auto s, spans(ns, r));
   FERRY_ASSIGN(auto* idx, index(ns));
-  reconcile::Fingerprint acc;
-  for (int i = 0; i < s.n; ++i) acc ^= reconcile::Fingerprint(idx->range_xor(s.lo[i], s.hi[i]));
-  return reconcile::Fingerprint::of_xor(acc);
+  using F = reconcile::Fingerprint;
+  const F total(idx->total_xor());
+  // XOR of this document's entries below x: one tree descent.
+  auto below = [&](ByteView x) -> F {
+    size_t m = std::min<size_t>(x.size(), 32);
+    int c = compare_bytes(x.first(m), ns.view().first(m));
+    if (c < 0 || (c == 0 && x.size() < 32)) return F();
+    if (c > 0) return total;
+    return F(idx->below(x.subspan(32)).xor_fp);
+  };
+  switch (r.kind()) {
+    case reconcile::Range::Kind::kWhole: return F::of_xor(total);
+    case reconcile::Range::Kind::kRegular: return F::of_xor(below(r.y) ^ below(r.x));
+    case reconcile::Range::Kind::kWrap: return F::of_xor(below(r.y) ^ total ^ below(r.x));
+  }
+  return make_error(ErrorCode::kInternal, "bad range kind");
 }
 
 Result<Bytes> Store::range_key_at(const NamespaceId& ns, const reconcile::Range& r,
