@@ -5,8 +5,8 @@
 // ordered by id, each node holding its entry fingerprint and the subtree's
 // count and XOR of fingerprints. Hence rank, select, prefix fingerprint,
 // range count and range fingerprint are O(log n), iteration O(log n + k).
-// Nodes live in one vector addressed by index (no per-node allocation
-// besides the item itself).
+// Nodes live in one deque addressed by index (no per-node allocation
+// besides the item itself, no moves when it grows).
 //
 // Insert rule: last writer wins per id (an equal or newer stored value
 // blocks the put). The iroh prefix rules (§3.5) belong to the docs store.
@@ -15,6 +15,7 @@
 
 #include <cassert>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -99,7 +100,9 @@ class MemoryStore final : public SortedSetStore<Item> {
   bool visit_rec(int32_t t, uint64_t base, uint64_t lo, uint64_t hi, const Visitor& v) const;
   bool check_rec(int32_t t, uint32_t& size, Fingerprint& agg) const;
 
-  std::vector<Node> nodes_;
+  // A deque, not a vector: growing never moves existing nodes (a vector's
+  // reallocation would copy every entry of a large store on one put).
+  std::deque<Node> nodes_;
   std::vector<int32_t> free_;
   int32_t root_ = -1;
   Prng prng_;

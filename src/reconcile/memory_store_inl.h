@@ -33,7 +33,6 @@ void MemoryStore<Item>::assign_sorted(std::vector<Item> items) {
   nodes_.clear();
   free_.clear();
   root_ = -1;
-  nodes_.reserve(items.size());
   for (auto& it : items) alloc(it);
   // Cartesian tree on (position, prio) with a stack: O(n).
   std::vector<int32_t> stack;
