@@ -3,6 +3,9 @@
 #include "bao/encoder.h"
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <map>
 
 #include "bao/decoder.h"
 #include "bao/outboard.h"
@@ -193,6 +196,45 @@ TEST(Encoder, PartialBlobServesOnlyWhatItHas) {
   auto part = encode_response(big.ob.root, big.data.size(), ChunkRanges::range(3, 4), d, o,
                               ChunkRanges::range(0, 8));
   EXPECT_FALSE(part.has_value());
+}
+
+RC_GTEST_PROP(Encoder, PartialBlobServesIffRequestedGroupsAreVerified, ()) {
+  size_t n = *rc::gen::inRange<size_t>(0, 200000);
+  static std::map<size_t, Blob> cache;
+  auto it = cache.find(n);
+  if (it == cache.end()) it = cache.emplace(n, make_blob(spec_blob(n))).first;
+  const Blob& b = it->second;
+  uint64_t chunks = BaoTree(n).chunks();
+  auto pick = [&] {
+    auto v = *rc::gen::container<std::vector<uint64_t>>(*rc::gen::inRange<size_t>(0, 5),
+                                                        rc::gen::inRange<uint64_t>(0, chunks + 2));
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return ChunkRanges::from_boundaries(v);
+  };
+  ChunkRanges ranges = pick();
+  ChunkRanges have = pick();
+  bool servable = true;
+  ChunkRanges norm = normalize_ranges(ranges, n);
+  for (uint64_t g = 0; g * kGroupChunks < chunks; ++g) {
+    uint64_t s = g * kGroupChunks, e = std::min<uint64_t>(s + kGroupChunks, chunks);
+    if (norm.intersects(s, e) && !have.covers(s, e)) servable = false;
+  }
+  Bytes full = encode_response(b.ob.root, b.data, b.ob.pairs, ranges).value();
+  MemoryReader d(b.data);
+  MemoryReader o(b.ob.pairs);
+  ResponseEncoder enc(b.ob.root, n, ranges, d, o, have);
+  Bytes out;
+  Result<bool> r = true;
+  while (r && *r) r = enc.next(out, 4096);
+  RC_ASSERT(r.has_value() == servable);
+  if (servable) {
+    RC_ASSERT(out == full);
+  } else {
+    RC_ASSERT(r.error().code() == ErrorCode::kNotFound);
+    RC_ASSERT(out.size() < full.size());
+    RC_ASSERT(std::equal(out.begin(), out.end(), full.begin()));
+  }
 }
 
 TEST(Encoder, IncrementalPiecesAreBounded) {
