@@ -59,6 +59,34 @@ check "export bad hash fails" test $? -ne 0
 "$FERRY" blob add "$work/world.txt" >/dev/null
 check "FERRY_DATA_DIR used" test -e "$FERRY_DATA_DIR/blobs.db"
 
+# Documents: create, set, get, ls, del, policy; authors.
+D=$("$FERRY" --data-dir "$dd" doc create)
+check "doc create prints id" test "${#D}" -eq 64
+"$FERRY" --data-dir "$dd" doc set "$D" hello world >/dev/null
+"$FERRY" --data-dir "$dd" doc set "$D" dir/a --file "$work/a.bin" >/dev/null
+"$FERRY" --data-dir "$dd" doc set "$D" dir/b "bee" >/dev/null
+check "doc get prints content" test "$("$FERRY" --data-dir "$dd" doc get "$D" hello)" = "world"
+"$FERRY" --data-dir "$dd" doc get "$D" dir/a >"$work/got.bin"
+check "doc get binary content" cmp -s "$work/a.bin" "$work/got.bin"
+check "doc get json" sh -c "'$FERRY' --data-dir '$dd' doc get '$D' hello --json | grep -q '\"len\":5'"
+check "doc ls key first" sh -c "'$FERRY' --data-dir '$dd' doc ls '$D' | head -1 | grep -q '^dir/a '"
+check "doc ls prefix" test "$("$FERRY" --data-dir "$dd" doc ls "$D" --prefix dir/ | wc -l)" -eq 2
+"$FERRY" --data-dir "$dd" doc del "$D" dir/ >/dev/null
+check "doc del removes prefix" test "$("$FERRY" --data-dir "$dd" doc ls "$D" | wc -l)" -eq 1
+"$FERRY" --data-dir "$dd" doc get "$D" dir/b >/dev/null 2>&1
+check "doc get deleted fails" test $? -ne 0
+check "policy default" test "$("$FERRY" --data-dir "$dd" doc policy "$D")" = "everything-except"
+"$FERRY" --data-dir "$dd" doc policy "$D" set nothing-except --prefix img/ --exact readme >/dev/null
+check "policy set persists" sh -c "'$FERRY' --data-dir '$dd' --json doc policy '$D' | grep -q '\"policy\":\"nothing-except\"'"
+"$FERRY" --data-dir "$dd" doc policy "$D" set bogus >/dev/null 2>&1
+check "policy bad kind fails" test $? -ne 0
+"$FERRY" --data-dir "$dd" doc set 00 k v >/dev/null 2>&1
+check "doc set bad doc fails" test $? -ne 0
+A=$("$FERRY" --data-dir "$dd" --json author new | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).author))")
+check "author list has two" test "$("$FERRY" --data-dir "$dd" author list | wc -l)" -eq 2
+"$FERRY" --data-dir "$dd" author default "$A" >/dev/null
+check "author default set" test "$("$FERRY" --data-dir "$dd" author default)" = "$A"
+
 # The demo runs end to end.
 "$FERRY" demo >"$work/demo.log" 2>&1
 check "demo succeeds" grep -q "demo finished" "$work/demo.log"

@@ -11,5 +11,9 @@ namespace ferry::cli {
 
 void add_blob_commands(CLI::App& app, GlobalOptions& opts, int* exit_code);
 void add_demo_command(CLI::App& app, GlobalOptions& opts, int* exit_code);
+void add_author_commands(CLI::App& app, GlobalOptions& opts, int* exit_code);
+void add_doc_commands(CLI::App& app, GlobalOptions& opts, int* exit_code);
+// `doc policy`, a subcommand of `doc`.
+void add_doc_policy_command(CLI::App& doc, GlobalOptions& opts, int* exit_code);
 
 }  // namespace ferry::cli

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   add_blob_commands(app, opts, &exit_code);
+  add_author_commands(app, opts, &exit_code);
+  add_doc_commands(app, opts, &exit_code);
   add_demo_command(app, opts, &exit_code);
 
   try {

@@ -1,0 +1,94 @@
+// `ferry doc policy DOC` (show) and
+// `ferry doc policy DOC set everything|nothing|nothing-except|everything-except
+//  [--prefix P]... [--exact K]...`.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/doc_common.h"
+
+namespace ferry::cli {
+namespace {
+
+struct PolicyArgs {
+  std::string doc, kind;
+  std::vector<std::string> prefixes, exacts;
+};
+
+std::string_view kind_name(docs::DownloadPolicy::Kind kind) {
+  return kind == docs::DownloadPolicy::Kind::kNothingExcept ? "nothing-except"
+                                                            : "everything-except";
+}
+
+void print_policy(const GlobalOptions& opts, const docs::DownloadPolicy& p) {
+  std::vector<std::string> filters;
+  for (const auto& f : p.filters) filters.push_back(f.to_string());
+  if (opts.json) {
+    print_json({{"policy", std::string(kind_name(p.kind))}, {"filters", filters}});
+    return;
+  }
+  std::cout << kind_name(p.kind) << "\n";
+  for (const auto& f : filters) std::cout << "  " << f << "\n";
+}
+
+Result<docs::DownloadPolicy> build_policy(const PolicyArgs& a) {
+  docs::DownloadPolicy p;
+  bool allow_filters = true;
+  if (a.kind == "everything") {
+    p.kind = docs::DownloadPolicy::Kind::kEverythingExcept;
+    allow_filters = false;
+  } else if (a.kind == "nothing") {
+    p.kind = docs::DownloadPolicy::Kind::kNothingExcept;
+    allow_filters = false;
+  } else if (a.kind == "everything-except") {
+    p.kind = docs::DownloadPolicy::Kind::kEverythingExcept;
+  } else if (a.kind == "nothing-except") {
+    p.kind = docs::DownloadPolicy::Kind::kNothingExcept;
+  } else {
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "unknown policy '" + a.kind + "' (everything, nothing, nothing-except, everything-except)");
+  }
+  if (!allow_filters && (!a.prefixes.empty() || !a.exacts.empty())) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "'" + a.kind + "' takes no filters; use '" + a.kind + "-except'");
+  }
+  for (const auto& s : a.prefixes) p.filters.push_back(docs::FilterKind::prefix(as_bytes(s)));
+  for (const auto& s : a.exacts) p.filters.push_back(docs::FilterKind::exact(as_bytes(s)));
+  return p;
+}
+
+int policy_run(const GlobalOptions& opts, const PolicyArgs& a, bool set) {
+  auto store = open_doc_store(opts);
+  if (!store) return report_error(opts, store.error());
+  auto ns = resolve_doc(**store, a.doc);
+  if (!ns) return report_error(opts, ns.error());
+  if (set) {
+    auto p = build_policy(a);
+    if (!p) return report_error(opts, p.error());
+    if (auto s = (*store)->set_download_policy(*ns, *p); !s) return report_error(opts, s.error());
+  }
+  auto p = (*store)->download_policy(*ns);
+  if (!p) return report_error(opts, p.error());
+  print_policy(opts, *p);
+  return 0;
+}
+
+}  // namespace
+
+void add_doc_policy_command(CLI::App& doc, GlobalOptions& opts, int* exit_code) {
+  static PolicyArgs a;
+  auto* policy = doc.add_subcommand("policy", "show or set the document's download policy");
+  policy->add_option("DOC", a.doc, "document id")->required();
+  auto* set = policy->add_subcommand("set", "set the download policy");
+  set->add_option("KIND", a.kind, "everything | nothing | nothing-except | everything-except")
+      ->required();
+  set->add_option("--prefix", a.prefixes, "filter: keys starting with this (repeatable)");
+  set->add_option("--exact", a.exacts, "filter: exactly this key (repeatable)");
+  set->callback([&opts, exit_code] { *exit_code = policy_run(opts, a, true); });
+  policy->callback([&opts, exit_code, set] {
+    if (set->parsed()) return;  // handled by `set`
+    *exit_code = policy_run(opts, a, false);
+  });
+}
+
+}  // namespace ferry::cli
