@@ -122,6 +122,36 @@ TYPED_TEST(BaoStoreTest, PartialBlobServesOnlyWhatItHas) {
   EXPECT_TRUE(std::equal(prefix.begin(), prefix.end(), full.begin()));
 }
 
+TYPED_TEST(BaoStoreTest, PartialBlobWithDataOnlyLaterStopsWithNotFound) {
+  // B has only group 5: the left half of the tree (whose pairs B never
+  // received) is requested first. The stream must stop with kNotFound after
+  // the root pair, not claim corruption.
+  Bytes data = pattern(100000);
+  auto r = this->a_->import_bytes(data);
+  ASSERT_TRUE(r);
+  ChunkRanges have = ChunkRanges::range(80, 96);
+  ASSERT_TRUE(
+      download_from_response(*this->b_, r->hash, have, this->encode(*this->a_, r->hash, have)));
+  for (const auto& ranges :
+       {ChunkRanges::all(), ChunkRanges::range(0, 16), ChunkRanges::range(70, 90)}) {
+    SCOPED_TRACE(ranges.to_string());
+    Status st;
+    Bytes prefix = this->encode(*this->b_, r->hash, ranges, &st);
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().code(), ErrorCode::kNotFound) << st.error().to_string();
+    Bytes full = this->encode(*this->a_, r->hash, ranges);
+    ASSERT_LE(prefix.size(), full.size());
+    EXPECT_TRUE(std::equal(prefix.begin(), prefix.end(), full.begin()));
+  }
+  EXPECT_EQ(this->encode(*this->b_, r->hash, have), this->encode(*this->a_, r->hash, have));
+  // Reads likewise: missing, not corrupt.
+  EXPECT_EQ(this->b_->read(r->hash, 0, 100).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(this->b_->read(r->hash, 70 * 1024, 30 * 1024).error().code(), ErrorCode::kNotFound);
+  auto got = this->b_->read(r->hash, 80 * 1024, 16 * 1024);
+  ASSERT_TRUE(got) << got.error().to_string();
+  EXPECT_EQ(*got, Bytes(data.begin() + 80 * 1024, data.begin() + 96 * 1024));
+}
+
 TYPED_TEST(BaoStoreTest, CorruptStreamKeepsOnlyVerifiedData) {
   Bytes data = pattern(200000);
   auto r = this->a_->import_bytes(data);

@@ -19,6 +19,13 @@ class Walker {
     auto [b0, b1] = tree_.node_bytes(node);
     if (b1 <= start_ || b0 >= end_) return ok();
     if (node.count <= bao::kGroupChunks) return emit_group(node, b0, b1, expected, is_root);
+    // A partial blob has the pair of a stored node only if it verified some
+    // chunk below it (the decoder delivers the pairs on the path to each
+    // leaf); without one the data is missing, not corrupt.
+    if (blob_.have != nullptr && !blob_.have->intersects(node.start, node.end())) {
+      return make_error(ErrorCode::kNotFound, "blob " + blob_.hash.short_hex() + ": chunks " +
+                                                  node.to_string() + " not present");
+    }
     auto index = tree_.pair_index(node);
     if (!index) return make_error(ErrorCode::kInternal, "no pair index for " + node.to_string());
     uint8_t pair[bao::kPairSize];
