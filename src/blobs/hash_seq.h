@@ -67,8 +67,10 @@ struct CollectionStatus {
 };
 
 // Status of a HashSeq/collection and each of its children. A root that is
-// not complete yields children_known = false. Errors: kCorrupt (HashSeq or
-// meta malformed), store errors.
+// not complete yields children_known = false. A HashSeq whose first child is
+// not a valid CollectionMeta (or whose name count does not match) is a plain
+// HashSeq: names_known = false, not an error. Errors: kCorrupt (HashSeq size
+// not a multiple of 32, or its data fails verification), store errors.
 [[nodiscard]] Result<CollectionStatus> collection_status(Store& store, const Hash& root);
 
 }  // namespace ferry::blobs
