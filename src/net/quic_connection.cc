@@ -236,7 +236,7 @@ Status QuicConnection::init_ngtcp2(bool is_server, const ngtcp2_cid* dcid, const
   ngtcp2_settings_default(&settings);
   settings.initial_ts = ts(now);
   settings.handshake_timeout = static_cast<ngtcp2_duration>(config_.handshake_timeout.count());
-  settings.no_pmtud = 1;  // the socket does not set DF
+  settings.no_pmtud = config_.enable_pmtud ? 0 : 1;
   settings.max_tx_udp_payload_size = kMaxUdpPayload;
 
   ngtcp2_transport_params tp;

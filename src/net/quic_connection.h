@@ -42,6 +42,10 @@ struct QuicConfig {
   uint64_t stream_window = 1 << 20;          // receive window per stream
   uint64_t connection_window = 16ull << 20;  // receive window per connection
   size_t max_send_buffer = 1 << 20;          // unacked + unsent bytes per stream
+  // Path MTU discovery (packets up to 1452 bytes instead of 1200). Only
+  // sound when the socket sets Don't-Fragment; the UDP driver enables it
+  // when it could set DF.
+  bool enable_pmtud = false;
 };
 
 // What a connection reports; drained with take_events().

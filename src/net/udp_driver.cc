@@ -1,5 +1,6 @@
 #include "net/udp_driver.h"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -23,8 +24,7 @@ Result<std::unique_ptr<UdpDriver>> UdpDriver::create(asio::io_context& io, const
                                                      const SocketAddr& bind, AlpnRouter router,
                                                      EndpointOptions options) {
   options.server_alpns = router.alpns();
-  FERRY_ASSIGN(auto endpoint, Endpoint::create(key, std::move(options)));
-  std::unique_ptr<UdpDriver> d(new UdpDriver(io, std::move(endpoint), std::move(router)));
+  std::unique_ptr<UdpDriver> d(new UdpDriver(io, nullptr, std::move(router)));
   sockaddr_storage ss{};
   socklen_t len = bind.to_sockaddr(ss);
   asio::error_code ec;
@@ -36,12 +36,20 @@ Result<std::unique_ptr<UdpDriver>> UdpDriver::create(asio::io_context& io, const
     d->socket_.set_option(asio::socket_base::receive_buffer_size(8 << 20), ec);
     d->socket_.set_option(asio::socket_base::send_buffer_size(8 << 20), ec);
     ec.clear();
+    // Don't-Fragment, so ngtcp2's path MTU probes tell the truth.
+    int df = bind.is_v6 ? IPV6_PMTUDISC_DO : IP_PMTUDISC_DO;
+    int rv = bind.is_v6 ? setsockopt(d->socket_.native_handle(), IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+                                     &df, sizeof(df))
+                        : setsockopt(d->socket_.native_handle(), IPPROTO_IP, IP_MTU_DISCOVER, &df,
+                                     sizeof(df));
+    options.quic.enable_pmtud = rv == 0;
     if (::bind(d->socket_.native_handle(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
       return make_error(ErrorCode::kIo,
                         std::string("bind ") + bind.to_string() + ": " + std::strerror(errno));
     }
   }
   if (ec) return make_error(ErrorCode::kIo, "udp socket: " + ec.message());
+  FERRY_ASSIGN(d->endpoint_, Endpoint::create(key, std::move(options)));
   sockaddr_storage local{};
   socklen_t local_len = sizeof(local);
   getsockname(d->socket_.native_handle(), reinterpret_cast<sockaddr*>(&local), &local_len);
