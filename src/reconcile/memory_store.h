@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -106,6 +107,17 @@ class MemoryStore final : public SortedSetStore<Item> {
   std::vector<int32_t> free_;
   int32_t root_ = -1;
   Prng prng_;
+  // Ranks of recently asked keys, valid while version_ is unchanged (every
+  // mutation bumps it). The ranger asks for the same range endpoints many
+  // times while evaluating and splitting one range.
+  struct RankSlot {
+    uint64_t version = ~uint64_t{0};
+    Bytes key;
+    uint64_t rank = 0;
+  };
+  static constexpr size_t kRankCacheSlots = 1024;
+  mutable std::vector<RankSlot> rank_cache_ = std::vector<RankSlot>(kRankCacheSlots);
+  uint64_t version_ = 0;
 };
 
 }  // namespace ferry::reconcile

@@ -30,6 +30,7 @@ int32_t MemoryStore<Item>::alloc(const Item& item) {
 
 template <RangerItem Item>
 void MemoryStore<Item>::assign_sorted(std::vector<Item> items) {
+  ++version_;
   nodes_.clear();
   free_.clear();
   root_ = -1;
@@ -106,6 +107,12 @@ int32_t MemoryStore<Item>::find(ByteView id) const {
 
 template <RangerItem Item>
 uint64_t MemoryStore<Item>::rank(ByteView key) const {
+  size_t h = std::hash<std::string_view>()(as_string_view(key)) % kRankCacheSlots;
+  RankSlot& slot = rank_cache_[h];
+  if (slot.version == version_ &&
+      std::equal(slot.key.begin(), slot.key.end(), key.begin(), key.end())) {
+    return slot.rank;
+  }
   uint64_t r = 0;
   int32_t t = root_;
   while (t >= 0) {
@@ -116,6 +123,9 @@ uint64_t MemoryStore<Item>::rank(ByteView key) const {
       t = nodes_[t].left;
     }
   }
+  slot.version = version_;
+  slot.key.assign(key.begin(), key.end());
+  slot.rank = r;
   return r;
 }
 
@@ -179,6 +189,7 @@ bool MemoryStore<Item>::visit_positions(uint64_t lo, uint64_t hi, const Visitor&
 
 template <RangerItem Item>
 bool MemoryStore<Item>::erase(ByteView id) {
+  ++version_;
   int32_t target = find(id);
   if (target < 0) return false;
   auto [a, rest] = split(root_, id);
@@ -334,6 +345,7 @@ Result<std::optional<Item>> MemoryStore<Item>::get(ByteView id) {
 
 template <RangerItem Item>
 Result<PutOutcome> MemoryStore<Item>::put(const Item& item) {
+  ++version_;
   ByteView id = Traits::id(item);
   int32_t t = find(id);
   if (t >= 0) {
