@@ -62,7 +62,10 @@ Result<std::unique_ptr<Store>> open_file_store(const FileStoreOptions& options) 
   if (opt.dir.empty()) return make_error(ErrorCode::kInvalidArgument, "store directory is empty");
   if (auto st = opt.env->mkdirs(opt.dir); !st) return tl::unexpected(st.error());
   if (opt.db_path.empty()) {
-    if (auto st = env::posix_env()->mkdirs(opt.dir); !st) return tl::unexpected(st.error());
+    // SQLite always works on the real file system.
+    if (opt.env != env::posix_env()) {
+      return make_error(ErrorCode::kInvalidArgument, "db_path is required with a non-POSIX env");
+    }
     opt.db_path = env::join_path(opt.dir, "blobs.db");
   }
   FERRY_ASSIGN(auto db, Db::open(opt.db_path));
