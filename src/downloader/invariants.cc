@@ -66,6 +66,10 @@ Status Scheduler::check_invariants() const {
     const NodeRec& node = nodes_[n];
     if (node.state == NState::kFree) continue;
     if (node.in_flight != per_node[n]) return fail("node in_flight differs from its transfers");
+    uint32_t listed = 0;
+    for (uint32_t t = node.transfers; t != kNone; t = transfers_[t].next, ++listed)
+      if (!transfers_[t].live || transfers_[t].node != n) return fail("node transfer list corrupt");
+    if (listed != node.in_flight) return fail("node transfer list length wrong");
     if (node.in_flight > config_.max_transfers_per_node)
       return fail("max_transfers_per_node exceeded");
     connected += node.state == NState::kConnected;

@@ -147,6 +147,10 @@ void Scheduler::start_transfer(uint32_t r, uint32_t n, Instant) {
   tr.live = true;
   tr.bytes = 0;
   tr.total = 0;
+  tr.prev = kNone;
+  tr.next = nodes_[n].transfers;
+  if (tr.next != kNone) transfers_[tr.next].prev = t;
+  nodes_[n].transfers = t;
   ResourceRec& rec = resources_[r];
   rec.state = RState::kActive;
   rec.transfer = t;
@@ -316,8 +320,8 @@ void Scheduler::fail_node(uint32_t n, Instant) {
 // ready again); count_failure puts the node into backoff.
 void Scheduler::node_down(uint32_t n, bool count_failure, Instant now) {
   set_node_state(n, NState::kDisconnected);
-  for (uint32_t t = 0; t < transfers_.size() && nodes_[n].in_flight > 0; ++t) {
-    if (!transfers_[t].live || transfers_[t].node != n) continue;
+  while (nodes_[n].transfers != kNone) {
+    uint32_t t = nodes_[n].transfers;
     uint32_t r = transfers_[t].res;
     free_transfer(t);
     attempt_failed(r, now);

@@ -195,6 +195,7 @@ class Scheduler {
     uint32_t in_flight = 0;
     uint32_t dial_failures = 0;  // consecutive
     uint32_t edges = kNone;      // head of its edge list (node side)
+    uint32_t transfers = kNone;  // head of its transfer list
     uint32_t gen = 0;            // bumps on every state change or timer arm
     uint32_t rr = 0;             // fairness cursor over sources
     int64_t idle_since = 0;      // when it last became purposeless
@@ -225,6 +226,7 @@ class Scheduler {
 
   struct TransferRec {
     uint32_t res = kNone, node = kNone, gen = 0;
+    uint32_t next = kNone, prev = kNone;  // in its node's transfer list
     bool live = false;
     uint64_t bytes = 0, total = 0;
   };

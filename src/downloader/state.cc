@@ -466,6 +466,11 @@ void Scheduler::fail_intent(uint32_t i, ErrorCode code, Instant now) {
 void Scheduler::free_transfer(uint32_t t) {
   TransferRec& tr = transfers_[t];
   NodeRec& node = nodes_[tr.node];
+  if (tr.prev != kNone)
+    transfers_[tr.prev].next = tr.next;
+  else
+    node.transfers = tr.next;
+  if (tr.next != kNone) transfers_[tr.next].prev = tr.prev;
   --node.in_flight;
   --in_flight_;
   resources_[tr.res].transfer = kNone;
