@@ -7,68 +7,59 @@
 namespace ferry::cli {
 namespace {
 
-int author_new(const GlobalOptions& opts, bool make_default) {
-  auto store = open_doc_store(opts);
-  if (!store) return report_error(opts, store.error());
-  auto author = docs::Author::generate();
-  if (auto s = (*store)->import_author(author); !s) return report_error(opts, s.error());
-  auto current = (*store)->default_author();
-  if (!current) return report_error(opts, current.error());
-  bool is_default = make_default || !current->has_value();
-  if (is_default) {
-    if (auto s = (*store)->set_default_author(author.id()); !s) {
-      return report_error(opts, s.error());
-    }
-  }
+void print_author(const GlobalOptions& opts, const docs::AuthorId& id, bool is_default,
+                  nlohmann::json* list) {
   if (opts.json) {
-    print_json({{"author", author.id().to_string()}, {"default", is_default}});
-  } else {
-    std::cout << author.id().to_string() << (is_default ? " (default)" : "") << "\n";
-  }
-  return 0;
-}
-
-int author_list(const GlobalOptions& opts) {
-  auto store = open_doc_store(opts);
-  if (!store) return report_error(opts, store.error());
-  auto authors = (*store)->list_authors();
-  if (!authors) return report_error(opts, authors.error());
-  auto current = (*store)->default_author();
-  if (!current) return report_error(opts, current.error());
-  auto doc = nlohmann::json::array();
-  for (const auto& a : *authors) {
-    bool is_default = *current && **current == a;
-    if (opts.json) {
-      doc.push_back({{"author", a.to_string()}, {"default", is_default}});
+    nlohmann::json item = {{"author", id.to_string()}, {"default", is_default}};
+    if (list) {
+      list->push_back(item);
     } else {
-      std::cout << a.to_string() << (is_default ? " (default)" : "") << "\n";
+      print_json(item);
     }
+  } else {
+    std::cout << id.to_string() << (is_default ? " (default)" : "") << "\n";
   }
-  if (opts.json) print_json(doc);
-  return 0;
 }
 
-int author_default(const GlobalOptions& opts, const std::string& text) {
-  auto store = open_doc_store(opts);
-  if (!store) return report_error(opts, store.error());
+Status author_new(const GlobalOptions& opts, bool make_default) {
+  FERRY_ASSIGN(auto store, open_doc_store(opts));
+  auto author = docs::Author::generate();
+  FERRY_TRY(store->import_author(author));
+  FERRY_ASSIGN(auto current, store->default_author());
+  bool is_default = make_default || !current.has_value();
+  if (is_default) FERRY_TRY(store->set_default_author(author.id()));
+  print_author(opts, author.id(), is_default, nullptr);
+  return ok();
+}
+
+Status author_list(const GlobalOptions& opts) {
+  FERRY_ASSIGN(auto store, open_doc_store(opts));
+  FERRY_ASSIGN(auto authors, store->list_authors());
+  FERRY_ASSIGN(auto current, store->default_author());
+  auto list = nlohmann::json::array();
+  for (const auto& a : authors) print_author(opts, a, current && *current == a, &list);
+  if (opts.json) print_json(list);
+  return ok();
+}
+
+Status author_default(const GlobalOptions& opts, const std::string& text) {
+  FERRY_ASSIGN(auto store, open_doc_store(opts));
   if (!text.empty()) {
-    auto id = docs::AuthorId::parse(text);
-    if (!id) return report_error(opts, id.error());
-    if (auto s = (*store)->set_default_author(*id); !s) return report_error(opts, s.error());
+    FERRY_ASSIGN(auto id, docs::AuthorId::parse(text));
+    FERRY_TRY(store->set_default_author(id));
   }
-  auto id = resolve_author(**store, "");
-  if (!id) return report_error(opts, id.error());
+  FERRY_ASSIGN(auto id, resolve_author(*store, ""));
   if (opts.json) {
-    print_json({{"author", id->to_string()}});
+    print_json({{"author", id.to_string()}});
   } else {
-    std::cout << id->to_string() << "\n";
+    std::cout << id.to_string() << "\n";
   }
-  return 0;
+  return ok();
 }
 
 }  // namespace
 
-void add_author_commands(CLI::App& app, GlobalOptions& opts, int* exit_code) {
+void add_author_commands(CLI::App& app, GlobalOptions& opts, int* exit_code_out) {
   auto* author = app.add_subcommand("author", "document authors (signing keys)");
   author->require_subcommand(1);
   static bool make_default = false;
@@ -76,14 +67,17 @@ void add_author_commands(CLI::App& app, GlobalOptions& opts, int* exit_code) {
 
   auto* create = author->add_subcommand("new", "create an author");
   create->add_flag("--default", make_default, "make it the default author");
-  create->callback([&opts, exit_code] { *exit_code = author_new(opts, make_default); });
+  create->callback(
+      [&opts, exit_code_out] { *exit_code_out = exit_code(opts, author_new(opts, make_default)); });
 
-  auto* list = author->add_subcommand("list", "list authors");
-  list->callback([&opts, exit_code] { *exit_code = author_list(opts); });
+  author->add_subcommand("list", "list authors")->callback([&opts, exit_code_out] {
+    *exit_code_out = exit_code(opts, author_list(opts));
+  });
 
   auto* def = author->add_subcommand("default", "show the default author, or set it");
   def->add_option("AUTHOR", id_text, "author id to make the default");
-  def->callback([&opts, exit_code] { *exit_code = author_default(opts, id_text); });
+  def->callback(
+      [&opts, exit_code_out] { *exit_code_out = exit_code(opts, author_default(opts, id_text)); });
 }
 
 }  // namespace ferry::cli

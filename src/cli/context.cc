@@ -15,6 +15,21 @@ std::filesystem::path resolve_data_dir(const GlobalOptions& opts) {
   return std::filesystem::path(home && *home ? home : ".") / ".local" / "share" / "ferry";
 }
 
+Result<std::filesystem::path> ensure_data_dir(const GlobalOptions& opts) {
+  auto dir = resolve_data_dir(opts);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return make_error(ErrorCode::kIo,
+                      "cannot create data directory " + dir.string() + ": " + ec.message());
+  }
+  return dir;
+}
+
+int exit_code(const GlobalOptions& opts, const Status& status) {
+  return status ? 0 : report_error(opts, status.error());
+}
+
 int report_error(const GlobalOptions& opts, const Error& error) {
   if (opts.json) {
     nlohmann::json doc = {{"error", error.message()},

@@ -24,12 +24,19 @@ struct GlobalOptions {
 // ~/.local/share/ferry.
 std::filesystem::path resolve_data_dir(const GlobalOptions& opts);
 
+// resolve_data_dir(), created if missing. Errors: kIo.
+Result<std::filesystem::path> ensure_data_dir(const GlobalOptions& opts);
+
 // Exit codes: 0 success, 1 operation failed, 2 usage error (CLI11's own).
 constexpr int kExitFailure = 1;
 
 // Prints `error: <message>` (or {"error":..., "code":...} with --json, still
 // on stderr) and returns kExitFailure.
 int report_error(const GlobalOptions& opts, const Error& error);
+
+// 0 for success; otherwise report_error()'s code. Commands are written as
+// functions returning Status and end with `return exit_code(opts, status)`.
+int exit_code(const GlobalOptions& opts, const Status& status);
 
 // Prints a JSON document on stdout.
 void print_json(const nlohmann::json& doc);

@@ -1,7 +1,6 @@
 #include "cli/doc_common.h"
 
 #include <chrono>
-#include <filesystem>
 
 #include "core/encoding.h"
 #include "core/postcard.h"
@@ -9,13 +8,7 @@
 namespace ferry::cli {
 
 Result<std::unique_ptr<docs::Store>> open_doc_store(const GlobalOptions& opts) {
-  auto dir = resolve_data_dir(opts);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    return make_error(ErrorCode::kIo,
-                      "cannot create data directory " + dir.string() + ": " + ec.message());
-  }
+  FERRY_ASSIGN(auto dir, ensure_data_dir(opts));
   auto store = docs::Store::open((dir / "docs.db").string());
   if (!store) {
     return tl::unexpected(store.error().with_context("opening document store in " + dir.string()));
@@ -43,6 +36,12 @@ Result<docs::NamespaceId> resolve_doc(docs::Store& store, const std::string& tex
   auto cap = store.capability(*id);
   if (!cap) return make_error(ErrorCode::kNotFound, "unknown document " + text);
   return *id;
+}
+
+Result<OpenDoc> open_doc(const GlobalOptions& opts, const std::string& doc_text) {
+  FERRY_ASSIGN(auto store, open_doc_store(opts));
+  FERRY_ASSIGN(auto ns, resolve_doc(*store, doc_text));
+  return OpenDoc{std::move(store), ns};
 }
 
 uint64_t now_micros() {

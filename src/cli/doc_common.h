@@ -26,6 +26,13 @@ Result<docs::AuthorId> resolve_author(docs::Store& store, const std::string& tex
 // Errors: kInvalidArgument, kNotFound.
 Result<docs::NamespaceId> resolve_doc(docs::Store& store, const std::string& text);
 
+// The document store and a document of it named on the command line.
+struct OpenDoc {
+  std::unique_ptr<docs::Store> store;
+  docs::NamespaceId ns;
+};
+Result<OpenDoc> open_doc(const GlobalOptions& opts, const std::string& doc_text);
+
 // Current wall-clock time in microseconds since the Unix epoch (the stamp of
 // local inserts; drivers own clocks, so it lives here).
 uint64_t now_micros();

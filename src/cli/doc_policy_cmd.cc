@@ -57,20 +57,15 @@ Result<docs::DownloadPolicy> build_policy(const PolicyArgs& a) {
   return p;
 }
 
-int policy_run(const GlobalOptions& opts, const PolicyArgs& a, bool set) {
-  auto store = open_doc_store(opts);
-  if (!store) return report_error(opts, store.error());
-  auto ns = resolve_doc(**store, a.doc);
-  if (!ns) return report_error(opts, ns.error());
+Status policy_run(const GlobalOptions& opts, const PolicyArgs& a, bool set) {
+  FERRY_ASSIGN(auto doc, open_doc(opts, a.doc));
   if (set) {
-    auto p = build_policy(a);
-    if (!p) return report_error(opts, p.error());
-    if (auto s = (*store)->set_download_policy(*ns, *p); !s) return report_error(opts, s.error());
+    FERRY_ASSIGN(auto p, build_policy(a));
+    FERRY_TRY(doc.store->set_download_policy(doc.ns, p));
   }
-  auto p = (*store)->download_policy(*ns);
-  if (!p) return report_error(opts, p.error());
-  print_policy(opts, *p);
-  return 0;
+  FERRY_ASSIGN(auto p, doc.store->download_policy(doc.ns));
+  print_policy(opts, p);
+  return ok();
 }
 
 }  // namespace
@@ -84,10 +79,11 @@ void add_doc_policy_command(CLI::App& doc, GlobalOptions& opts, int* exit_code) 
       ->required();
   set->add_option("--prefix", a.prefixes, "filter: keys starting with this (repeatable)");
   set->add_option("--exact", a.exacts, "filter: exactly this key (repeatable)");
-  set->callback([&opts, exit_code] { *exit_code = policy_run(opts, a, true); });
+  set->callback(
+      [&opts, exit_code] { *exit_code = cli::exit_code(opts, policy_run(opts, a, true)); });
   policy->callback([&opts, exit_code, set] {
     if (set->parsed()) return;  // handled by `set`
-    *exit_code = policy_run(opts, a, false);
+    *exit_code = cli::exit_code(opts, policy_run(opts, a, false));
   });
 }
 
