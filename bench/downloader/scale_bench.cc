@@ -28,6 +28,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 
 #include "downloader/scheduler.h"
@@ -108,7 +109,10 @@ double naive_rescan_events_per_second(uint32_t resources, uint32_t groups, uint3
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  // --hint-outside-group: hint a node of another group, so every resource
+  // also sits in that node's direct set (the costlier layout).
+  const bool outside = argc > 1 && std::strcmp(argv[1], "--hint-outside-group") == 0;
   constexpr uint32_t kResources = 1'000'000, kGroups = 100, kNodes = 10'000;
   Config config;
   config.max_transfers = 1024;
@@ -145,6 +149,7 @@ int main() {
   for (uint32_t r = 0; r < kResources; ++r) {
     uint32_t g = r % kGroups;
     uint32_t hinted = g + kGroups * ((r / kGroups) % (kNodes / kGroups));
+    if (outside) hinted = (hinted + 1) % kNodes;  // a member of group g + 1
     s.add_resource(resource(r), {}, {.nodes = {node(hinted)}, .groups = {group(g)}}, now());
     ++events;
     drain();
@@ -164,6 +169,7 @@ int main() {
   }
   size_t heap1 = heap_in_use() - inbox_bytes;
   std::printf("resources: %u\n", kResources);
+  std::printf("hint: %s\n", outside ? "node outside the group" : "node of the group");
   std::printf("memory per resource: %.1f bytes\n", static_cast<double>(heap1 - heap0) / kResources);
   std::printf("add phase events per second: %.0f /s\n", static_cast<double>(add_events) / add_s);
   std::printf("add phase events per cpu second: %.0f /s\n",

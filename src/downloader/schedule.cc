@@ -86,7 +86,7 @@ void Scheduler::fill(uint32_t n, Instant now) {
 }
 
 // Resource of the first key in `ready` that does not skip node n, or kNone.
-uint32_t Scheduler::first_eligible(const std::set<uint64_t>& ready, uint32_t n) const {
+uint32_t Scheduler::first_eligible(const ReadySet& ready, uint32_t n) const {
   for (uint64_t key : ready) {
     uint32_t r = static_cast<uint32_t>(key);
     if (!is_skipped(r, n)) return r;

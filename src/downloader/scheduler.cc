@@ -7,7 +7,13 @@
 
 namespace ferry::downloader {
 
-Scheduler::Scheduler(Config config, uint64_t rng_seed) : config_(config), rng_(rng_seed) {
+Scheduler::Scheduler(Config config, uint64_t rng_seed)
+    : config_(config),
+      rng_(rng_seed),
+      // A red-black tree node: colour + three links + the 8-byte key. If a
+      // standard library's node is larger, PoolAllocator falls back to the
+      // heap (still correct, only bigger).
+      ready_pool_(4 * sizeof(void*) + sizeof(uint64_t)) {
   if (config_.max_transfers == 0) config_.max_transfers = 1;
   if (config_.max_transfers_per_node == 0) config_.max_transfers_per_node = 1;
   if (config_.max_connections == 0) config_.max_connections = 1;

@@ -71,6 +71,7 @@
 #include "core/instant.h"
 #include "core/prng.h"
 #include "downloader/events.h"
+#include "downloader/node_pool.h"
 #include "downloader/slot_index.h"
 #include "downloader/types.h"
 #include "ferry/result.h"
@@ -150,6 +151,8 @@ class Scheduler {
 
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
+  // Ordered (priority, age, slot) keys; tree nodes come from ready_pool_.
+  using ReadySet = std::set<uint64_t, std::less<>, PoolAllocator<uint64_t>>;
 
   enum class RState : uint8_t { kFree, kUnwanted, kReady, kActive };
   enum class NState : uint8_t { kFree, kDisconnected, kDialing, kConnected, kBackoff, kFailed };
@@ -200,7 +203,7 @@ class Scheduler {
     uint32_t rr = 0;             // fairness cursor over sources
     int64_t idle_since = 0;      // when it last became purposeless
     std::vector<uint32_t> groups;
-    std::set<uint64_t> direct;  // ready keys of hinted resources
+    ReadySet direct;  // ready keys of hinted resources
   };
 
   struct GroupRec {
@@ -209,7 +212,7 @@ class Scheduler {
     uint32_t members = 0;  // == member_set.size()
     uint32_t resources = 0;
     std::set<uint32_t> member_set;
-    std::set<uint64_t> ready;       // ready keys of its wanted resources
+    ReadySet ready;                 // ready keys of its wanted resources
     std::set<uint32_t> free_nodes;  // members connected with free capacity
     std::set<uint32_t> dialable;    // members disconnected and not backing off
   };
@@ -260,7 +263,7 @@ class Scheduler {
   void place(uint32_t r, Instant now);
   bool pick(uint32_t n, uint32_t* out);
   bool has_work(uint32_t n) const;
-  uint32_t first_eligible(const std::set<uint64_t>& ready, uint32_t n) const;
+  uint32_t first_eligible(const ReadySet& ready, uint32_t n) const;
   void start_transfer(uint32_t r, uint32_t n, Instant now);
   void request_dial(uint32_t n, Instant now);
   bool can_dial() const;
@@ -318,6 +321,8 @@ class Scheduler {
 
   Config config_;
   Prng rng_;
+  // Declared before every table: ready sets allocate from it.
+  NodePool ready_pool_;
 
   std::vector<ResourceRec> resources_;
   std::vector<uint32_t> free_resources_;

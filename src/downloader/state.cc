@@ -156,6 +156,7 @@ uint32_t Scheduler::get_node(const NodeId& id, Instant now) {
   NodeRec& rec = nodes_[n];
   uint32_t gen = rec.gen + 1;
   rec = NodeRec{};
+  rec.direct = ReadySet(PoolAllocator<uint64_t>(&ready_pool_));
   rec.gen = gen;
   rec.id = id;
   rec.state = NState::kDisconnected;
@@ -263,6 +264,7 @@ uint32_t Scheduler::get_group(const GroupId& id) {
     groups_.emplace_back();
   }
   groups_[g] = GroupRec{};
+  groups_[g].ready = ReadySet(PoolAllocator<uint64_t>(&ready_pool_));
   groups_[g].id = id;
   groups_[g].live = true;
   group_index_.emplace(id, g);
