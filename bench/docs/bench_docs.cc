@@ -10,6 +10,7 @@
 //   range_fp_<n>                 fingerprint of a random range (random ids as
 //                                endpoints, regular and wrap) from the index
 //   range_fp_cpu_<n>, range_fp_scan_cpu_<n>  the same in thread CPU time
+//   range_fp_nodes_<n>           tree nodes visited per query (grows with log n)
 //   range_fp_scan_<n>            reference: the same kind of query answered by
 //                                scanning the range (what iroh does), same run
 //   *_cpu                        the same per CPU-second (shared machine)
@@ -158,6 +159,7 @@ void bench_fingerprints(const std::vector<uint64_t>& sizes, uint64_t queries) {
       return reconcile::Range{ids[prng.below(ids.size())], ids[prng.below(ids.size())]};
     };
     uint8_t sink = 0;
+    const uint64_t visited0 = idx->nodes_visited();
     t0 = Clock::now();
     double c0 = thread_cpu_seconds();
     for (uint64_t q = 0; q < queries; ++q) {
@@ -168,6 +170,8 @@ void bench_fingerprints(const std::vector<uint64_t>& sizes, uint64_t queries) {
                 seconds_since(t0) * 1e6 / queries);
     std::printf("range_fp_cpu_%llu: %.2f us/query\n", (unsigned long long)count,
                 (thread_cpu_seconds() - c0) * 1e6 / queries);
+    std::printf("range_fp_nodes_%llu: %.1f nodes/query\n", (unsigned long long)count,
+                static_cast<double>(idx->nodes_visited() - visited0) / queries);
     // Reference: scan the range and XOR entry fingerprints (iroh's method).
     uint64_t scans = size >= 1000000 ? 5 : (size >= 100000 ? 20 : 100);
     t0 = Clock::now();

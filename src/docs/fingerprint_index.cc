@@ -154,6 +154,7 @@ FingerprintIndex::Below FingerprintIndex::below(ByteView key) const {
   Below b;
   int32_t t = root_;
   while (t >= 0) {
+    ++visited_;
     const Node& n = nodes_[t];
     if (cmp(n.key, key) < 0) {
       b.count += sz(n.left) + 1;

@@ -57,6 +57,9 @@ class FingerprintIndex {
   ByteView key_at(uint64_t i) const;
   // Fingerprint stored for key, or nullptr.
   const Fp* find(ByteView key) const;
+  // Tree nodes visited by below() so far (a contention-free measure of
+  // query cost for benchmarks).
+  uint64_t nodes_visited() const { return visited_; }
   // Approximate heap use: node array capacity plus each key's allocation
   // (capacity + 16 bytes of malloc overhead). O(n).
   size_t memory_bytes() const;
@@ -90,6 +93,7 @@ class FingerprintIndex {
   std::vector<int32_t> free_;
   int32_t root_ = -1;
   Prng prng_;
+  mutable uint64_t visited_ = 0;
 };
 
 }  // namespace ferry::docs
