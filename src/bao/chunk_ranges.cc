@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <charconv>
 
 namespace ferry::bao {
 namespace {
@@ -123,6 +124,42 @@ std::string ChunkRanges::to_string() const {
     if (i + 1 < b_.size()) s += std::to_string(b_[i + 1]);
   }
   return s + "}";
+}
+
+Result<ChunkRanges> ChunkRanges::parse(std::string_view text) {
+  std::string t;
+  for (char c : text) {
+    if (c != ' ' && c != '{' && c != '}') t += c;
+  }
+  auto bad = [&] {
+    return make_error(ErrorCode::kInvalidArgument, "bad chunk ranges: " + std::string(text));
+  };
+  auto number = [](std::string_view s, uint64_t& out) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+  };
+  ChunkRanges out;
+  size_t pos = 0;
+  while (pos < t.size()) {
+    size_t comma = t.find(',', pos);
+    std::string_view item(t.data() + pos, (comma == std::string::npos ? t.size() : comma) - pos);
+    pos = comma == std::string::npos ? t.size() : comma + 1;
+    size_t dots = item.find("..");
+    uint64_t a = 0, b = 0;
+    if (dots == std::string_view::npos) {
+      if (!number(item, a) || a == UINT64_MAX) return bad();
+      out = out | chunk(a);
+    } else if (dots + 2 == item.size()) {
+      if (!number(item.substr(0, dots), a)) return bad();
+      out = out | from(a);
+    } else {
+      if (!number(item.substr(0, dots), a) || !number(item.substr(dots + 2), b) || a >= b) {
+        return bad();
+      }
+      out = out | range(a, b);
+    }
+  }
+  return out;
 }
 
 }  // namespace ferry::bao

@@ -12,7 +12,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "ferry/result.h"
 
 namespace ferry::bao {
 
@@ -78,6 +81,10 @@ class ChunkRanges {
   bool operator==(const ChunkRanges&) const = default;
   // "{3..5, 9..}" style.
   std::string to_string() const;
+  // Parses what to_string() prints, with or without braces and spaces:
+  // "3..5,9..", "{0..1, 7..}", "5" (one chunk), "" or "{}" (empty).
+  // Errors: kInvalidArgument.
+  [[nodiscard]] static Result<ChunkRanges> parse(std::string_view text);
 
  private:
   explicit ChunkRanges(std::vector<uint64_t> b) : b_(std::move(b)) {}

@@ -112,6 +112,24 @@ RC_GTEST_PROP(ChunkRanges, IntervalQueriesMatchModel, ()) {
   RC_ASSERT(a.ranges.intersects(s, ChunkRanges::kOpenEnd) == any_open);
 }
 
+RC_GTEST_PROP(ChunkRanges, ParseInvertsToString, ()) {
+  Built a = *gen_built();
+  auto back = ChunkRanges::parse(a.ranges.to_string());
+  RC_ASSERT(back.has_value());
+  RC_ASSERT(*back == a.ranges);
+}
+
+TEST(ChunkRanges, Parse) {
+  EXPECT_EQ(ChunkRanges::parse("3..5,9..").value(),
+            ChunkRanges::of({{3, 5}, {9, ChunkRanges::kOpenEnd}}));
+  EXPECT_EQ(ChunkRanges::parse("7").value(), ChunkRanges::chunk(7));
+  EXPECT_EQ(ChunkRanges::parse("{}").value(), ChunkRanges());
+  EXPECT_EQ(ChunkRanges::parse("0..").value(), ChunkRanges::all());
+  for (const char* bad : {"x", "5..3", "1..2..3", "..4", "1,,2", "-1", "99999999999999999999"}) {
+    EXPECT_FALSE(ChunkRanges::parse(bad).has_value()) << bad;
+  }
+}
+
 TEST(ChunkRanges, Basics) {
   EXPECT_TRUE(ChunkRanges::all().is_all());
   EXPECT_TRUE(ChunkRanges().is_empty());
