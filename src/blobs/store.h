@@ -204,7 +204,8 @@ class Store {
   // kCorrupt (stops before the first bad group: a prefix may have been
   // written, the caller must abort the stream), kIo, sink errors.
   // For a partial blob, the stream stops (kNotFound) where `ranges` leave
-  // its verified ranges, as iroh does.
+  // its verified ranges, as iroh does; serving works per chunk group (a
+  // partly verified group is not served until it is complete).
   [[nodiscard]] virtual Status encode_bao(const Hash& hash, const bao::ChunkRanges& ranges,
                                           const DataSink& sink) = 0;
   // Writes the complete blob to a new file at `path` (replacing any file
@@ -219,7 +220,8 @@ class Store {
   // Resumes an existing partial blob of the same size (keeping its verified
   // ranges); a partial blob with a different claimed size whose size was not
   // proven is reset. If the blob is already complete the writer accepts and
-  // ignores everything. Errors: kIo, kInvalidArgument (size too large).
+  // ignores everything. Errors: kAlreadyExists (another writer for this
+  // hash is alive), kInvalidArgument (size > 2^62), kIo.
   [[nodiscard]] virtual Result<std::unique_ptr<BlobWriter>> open_writer(const Hash& hash,
                                                                         uint64_t size) = 0;
 
