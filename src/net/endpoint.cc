@@ -46,6 +46,7 @@ QuicConnection::Params Endpoint::params_for(const SocketAddr& remote) {
 }
 
 void Endpoint::on_datagram(const SocketAddr& from, ByteView data, Instant now) {
+  if (data.empty()) return;  // ngtcp2 asserts on empty input (found by fuzz_endpoint_datagram)
   if (looks_like_disco(data)) {
     on_disco(from, data);
   } else if (looks_like_stun(data)) {

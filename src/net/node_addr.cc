@@ -210,6 +210,10 @@ Result<NodeAddr> NodeAddr::decode(PostcardReader& r) {
     FERRY_ASSIGN(auto a, decode_socket_addr(r));
     out.direct_addresses.push_back(a);
   }
+  // iroh decodes into a BTreeSet: sorted, duplicates dropped.
+  std::sort(out.direct_addresses.begin(), out.direct_addresses.end());
+  out.direct_addresses.erase(std::unique(out.direct_addresses.begin(), out.direct_addresses.end()),
+                             out.direct_addresses.end());
   return out;
 }
 

@@ -70,7 +70,8 @@ class RelayUrl {
 struct NodeAddr {
   NodeId node_id;
   std::optional<RelayUrl> relay_url;
-  // Direct UDP addresses. encode() writes them sorted and de-duplicated.
+  // Direct UDP addresses. encode() writes them sorted and de-duplicated;
+  // decode() returns them so (iroh's BTreeSet), whatever the wire order.
   std::vector<SocketAddr> direct_addresses;
 
   // postcard: node_id[32] ‖ Option<RelayUrl> ‖ varint n ‖ n × SocketAddr.

@@ -161,6 +161,22 @@ TEST(QuicSim, HandshakeAndEchoOverConcurrentStreams) {
   EXPECT_EQ(cl.error_, "");
 }
 
+TEST(QuicSim, HostileDatagramsAreIgnored) {
+  // Found by fuzz_endpoint_datagram: an empty datagram aborted in ngtcp2.
+  Sim sim;
+  size_t server = sim.add(1, {kEchoAlpn});
+  Endpoint& ep = *sim.node(server).ep;
+  SocketAddr from = *SocketAddr::parse("10.9.9.9:9");
+  ep.on_datagram(from, ByteView(), sim.now());
+  for (size_t n : {1, 5, 38, 1200}) {
+    Bytes junk(n, 0xc3);  // long header, version garbage
+    ep.on_datagram(from, junk, sim.now());
+  }
+  std::vector<Transmit> out;
+  ep.poll_transmit(sim.now(), out);
+  EXPECT_EQ(ep.connection_count(), 0u);
+}
+
 TEST(QuicSim, WrongNodeIdIsRefused) {
   Sim sim;
   size_t server = sim.add(1, {kEchoAlpn});

@@ -132,6 +132,19 @@ TEST(BlobTicket, SortsAddressesLikeBTreeSet) {
   EXPECT_EQ(back->format, BlobFormat::kHashSeq);
 }
 
+TEST(BlobTicket, DecodeNormalizesAddressOrderLikeBTreeSet) {
+  // Found by fuzz_ticket: duplicate / unsorted addresses on the wire.
+  std::string p = "00" + std::string(kNodeA) + "00" + "03" + "007f000001e68702" + "0001020304" +
+                  "05" + "007f000001e68702" + "00" + std::string(kHiThere);
+  auto t = BlobTicket::decode_payload(hex(p));
+  ASSERT_TRUE(t) << t.error().to_string();
+  ASSERT_EQ(t->node.direct_addresses.size(), 2u);
+  EXPECT_EQ(t->node.direct_addresses[0].to_string(), "1.2.3.4:5");
+  auto again = BlobTicket::decode_payload(t->encode_payload());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *t);
+}
+
 TEST(BlobTicket, RejectsMalformed) {
   EXPECT_FALSE(BlobTicket::parse("node" + std::string(kBlobTicket.substr(4))));
   EXPECT_FALSE(BlobTicket::parse("blob!!"));

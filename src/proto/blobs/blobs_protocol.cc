@@ -78,7 +78,7 @@ void BlobsProvider::run_job(const std::shared_ptr<Job>& job) {
   post_drain(job);
 }
 
-void BlobsProvider::drain(net::UdpDriver& d, const std::shared_ptr<Job>& job) {
+void BlobsProvider::drain(net::UdpDriver& d, std::shared_ptr<Job> job) {
   net::QuicConnection* c = d.connection(job->conn);
   std::unique_lock lock(job->m);
   job->drain_posted = false;
@@ -110,6 +110,7 @@ void BlobsProvider::drain(net::UdpDriver& d, const std::shared_ptr<Job>& job) {
       (void)c->write(job->stream, {}, true);
       ++served_;
     }
+    streams_.erase({job->conn, job->stream});  // done: keep no per-request state
   }
 }
 
@@ -124,7 +125,10 @@ void BlobsProvider::on_readable(net::UdpDriver& d, uint64_t conn, int64_t stream
   }
   for (;;) {
     auto r = c->read(stream, kMaxRequestSize + 1 - std::min(st.request.size(), kMaxRequestSize));
-    if (!r) return;
+    if (!r) {
+      if (st.request.empty()) streams_.erase({conn, stream});  // stream already gone
+      return;
+    }
     append(st.request, r->data);
     if (st.request.size() > kMaxRequestSize || r->reset_code) {
       ++refused_;

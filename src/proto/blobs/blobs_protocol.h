@@ -70,7 +70,7 @@ class BlobsProvider : public net::ProtocolHandler,
     bool finished = false;
   };
   void on_readable(net::UdpDriver& d, uint64_t conn, int64_t stream);
-  void drain(net::UdpDriver& d, const std::shared_ptr<Job>& job);
+  void drain(net::UdpDriver& d, std::shared_ptr<Job> job);
   void worker_loop();
   void run_job(const std::shared_ptr<Job>& job);
   void post_drain(const std::shared_ptr<Job>& job);
