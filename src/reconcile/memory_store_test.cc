@@ -44,7 +44,7 @@ std::vector<TestItem> model_range(const Model& m, const Range& r) {
 
 TEST(MemoryStore, MatchesModel) {
   Prng prng(test_seed());
-  for (int round = 0; round < 20; ++round) {
+  for (int round = 0; round < 10; ++round) {
     MemoryStore<TestItem> store(prng.next());
     Model model;
     for (int op = 0; op < 300; ++op) {
