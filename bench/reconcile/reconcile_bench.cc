@@ -18,6 +18,8 @@
 //   overhead  bytes minus the encoded values that had to cross anyway
 //   largest   largest single message
 // Usage: reconcile_bench [N ...]   (default: 100000 1000000)
+//   FERRY_BENCH_CONFIGS="name=k,m[,cap];..." selects ranger configurations
+//   (split factor, max_set_size, message cap in bytes; both sides alike).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -139,18 +141,42 @@ void range_fingerprint_bench(const std::vector<WireEntry>& universe, Prng& prng)
 }  // namespace
 }  // namespace ferry::reconcile
 
+// Configurations: name=k,m[,cap] separated by ';' in FERRY_BENCH_CONFIGS,
+// else the defaults below (iroh's split, Ferry's choice, and both with
+// messages capped at 60 KB).
+std::vector<std::pair<std::string, ferry::reconcile::RangerConfig>> configs() {
+  const char* env = std::getenv("FERRY_BENCH_CONFIGS");
+  std::string spec = env ? env
+                         : "iroh_k2_m1=2,1;ferry_k4_m4=4,4;iroh_k2_m1_cap60k=2,1,60000;"
+                           "ferry_k4_m4_cap60k=4,4,60000";
+  std::vector<std::pair<std::string, ferry::reconcile::RangerConfig>> out;
+  size_t pos = 0;
+  while (pos < spec.size()) {
+    size_t end = spec.find(';', pos);
+    if (end == std::string::npos) end = spec.size();
+    std::string item = spec.substr(pos, end - pos);
+    pos = end + 1;
+    size_t eq = item.find('=');
+    if (eq == std::string::npos) continue;
+    unsigned k = 2, cap = 0;
+    unsigned long long m = 1;
+    if (std::sscanf(item.c_str() + eq + 1, "%u,%llu,%u", &k, &m, &cap) < 2) continue;
+    out.emplace_back(item.substr(0, eq), ferry::reconcile::RangerConfig{k, m, cap});
+  }
+  return out;
+}
+
 int main(int argc, char** argv) {
   using namespace ferry::reconcile;
   std::vector<size_t> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::strtoull(argv[i], nullptr, 10));
   if (sizes.empty()) sizes = {100000, 1000000};
+  auto cfgs = configs();
   ferry::Prng prng(20261126);
   for (size_t n : sizes) {
     auto universe = make_universe(n, prng);
     for (double diff : {0.01, 0.0001}) {
-      run(universe, {n, diff}, "iroh_k2_m1", RangerConfig{2, 1}, prng);
-      run(universe, {n, diff}, "ferry_k16_m16", RangerConfig{16, 16}, prng);
-      run(universe, {n, diff}, "ferry_k4_m4", RangerConfig{4, 4}, prng);
+      for (const auto& [name, cfg] : cfgs) run(universe, {n, diff}, name.c_str(), cfg, prng);
     }
     range_fingerprint_bench(universe, prng);
   }
