@@ -167,6 +167,10 @@ int main(int argc, char** argv) {
     wait_for([&] { return sink->fin.load(); }, 120s);
     double s = std::chrono::duration<double>(Clock::now() - start).count();
     std::printf("quic_stream_throughput: %.1f MB/s\n", sink->received / s / 1e6);
+    std::printf("quic_stream_datagrams_sent_client: %llu\n",
+                static_cast<unsigned long long>(client.driver->datagrams_sent()));
+    std::printf("quic_stream_datagrams_received_server: %llu\n",
+                static_cast<unsigned long long>(server->driver->datagrams_received()));
   }
 
   {  // verified blob transfer into a memory store
