@@ -18,6 +18,7 @@ SimWorld::SimWorld(Scenario scenario, uint64_t seed, bool check_every_step)
   const size_t np = sc_.providers.size(), nr = sc_.resources.size();
   conn_.assign(np, Conn::kNone);
   joined_.assign(np, false);
+  skip_.resize(nr);
   link_free_at_.assign(np, 0);
   intents_of_.resize(nr);
   has_.assign(np, std::vector<bool>(nr, false));
@@ -146,6 +147,7 @@ void SimWorld::run_item(const Item& item) {
     dl::IntentId id = sched_.add_resource(rs.resource, rs.options, rs.hints, now_);
     intents_[id.value] = IntentInfo{a->r};
     intents_[id.value].must_complete = rs.reliable;
+    for (const dl::NodeId& n : rs.hints.skip_nodes) skip_[a->r].insert(provider_of(n));
     intents_of_[a->r].push_back(id);
   } else if (auto* a = std::get_if<SecondIntent>(&item)) {
     const ResourceSpec& rs = sc_.resources[a->r];
@@ -164,6 +166,7 @@ void SimWorld::run_item(const Item& item) {
       info.cancelled = true;
       ++stats_.cancelled;
     }
+    forget_skips_if_unwanted(a->r);
   } else if (auto* a = std::get_if<GoOffline>(&item)) {
     if (conn_[a->p] == Conn::kConnected) {
       conn_[a->p] = Conn::kNone;
@@ -197,6 +200,8 @@ void SimWorld::run_item(const Item& item) {
     if (auto* f = std::get_if<dl::TransferProgressed>(&a->event)) tid = f->transfer.value;
     auto it = open_.find(tid);
     if (completion && it != open_.end()) {
+      auto* f = std::get_if<dl::TransferFailed>(&a->event);
+      if (f && f->kind != dl::FailureKind::kNodeError) skip_[it->second.r].insert(it->second.p);
       open_.erase(it);
       ended_.insert(tid);
     }
@@ -271,6 +276,7 @@ void SimWorld::act(const dl::Action& action) {
     it->second.completed = true;
     ++stats_.completed;
     stats_.last_completion = now_;
+    skip_[it->second.r].clear();  // completed: the scheduler forgets it
   } else if (auto* a = std::get_if<dl::IntentFailed>(&action)) {
     auto it = intents_.find(a->intent.value);
     if (it == intents_.end()) return fail("failure of an unknown intent");
@@ -280,6 +286,7 @@ void SimWorld::act(const dl::Action& action) {
       return fail("reliable resource " + std::to_string(it->second.r) + " failed with " +
                   std::string(error_code_name(a->code)));
     ++stats_.failed;
+    forget_skips_if_unwanted(it->second.r);
   }
 }
 
@@ -294,6 +301,7 @@ void SimWorld::start(const dl::StartTransfer& a) {
     return fail("transfer id reused");
   for (auto& [tid, o] : open_)
     if (o.r == r) return fail("the same resource twice at once");
+  if (skip_[r].count(p)) return fail("transfer from a node in the resource's skip set");
   open_[a.transfer.value] = OpenTransfer{p, r};
   ++stats_.transfers_started;
 
@@ -323,6 +331,14 @@ void SimWorld::start(const dl::StartTransfer& a) {
   post(Instant::from_nanos(begin + duration / 2 + half),
        Deliver{dl::TransferProgressed{a.transfer, rs.size / 2, rs.size}});
   post(Instant::from_nanos(end), Deliver{dl::TransferFinished{a.transfer}});
+}
+
+void SimWorld::forget_skips_if_unwanted(size_t r) {
+  for (dl::IntentId id : intents_of_[r]) {
+    const IntentInfo& info = intents_.at(id.value);
+    if (info.outcomes == 0 && !info.cancelled) return;
+  }
+  skip_[r].clear();
 }
 
 // Over-approximation of "p has something startable": some resource with a

@@ -162,6 +162,7 @@ class SimWorld {
   bool online(size_t p, Instant t) const;
   void check_step();
   bool may_have_work(size_t p) const;
+  void forget_skips_if_unwanted(size_t r);
   void fail(std::string what);
   size_t provider_of(const dl::NodeId& id) const;
 
@@ -178,6 +179,10 @@ class SimWorld {
   std::vector<std::vector<bool>> has_;  // [provider][resource]
   std::vector<Conn> conn_;
   std::vector<bool> joined_;  // add_node done
+  // Per resource: nodes it must not be fetched from while it stays wanted
+  // (skip hints, and nodes that answered not-found or aborted). Cleared when
+  // no intent of the resource is live (the scheduler may then forget it).
+  std::vector<std::set<size_t>> skip_;
   std::vector<int64_t> link_free_at_;
   std::map<uint64_t, OpenTransfer> open_;
   std::set<uint64_t> ended_;
