@@ -303,7 +303,7 @@ void Scheduler::fail_node(uint32_t n, Instant) {
     uint32_t r = edges_[e].res;
     if (edges_[e].flags & kHint) {
       if (resources_[r].state == RState::kReady) {
-        nodes_[n].direct.erase(ready_key(r));
+        erase_key(nodes_[n].direct, ready_key(r));
         mark_dirty_resource(r);
       }
       edges_[e].flags &= static_cast<uint8_t>(~kHint);

@@ -264,6 +264,11 @@ class Scheduler {
   bool pick(uint32_t n, uint32_t* out);
   bool has_work(uint32_t n) const;
   uint32_t first_eligible(const ReadySet& ready, uint32_t n) const;
+  // One tree descent (set::erase(key) makes two: equal_range, then erase).
+  static void erase_key(ReadySet& set, uint64_t key) {
+    auto it = set.find(key);
+    if (it != set.end()) set.erase(it);
+  }
   void start_transfer(uint32_t r, uint32_t n, Instant now);
   void request_dial(uint32_t n, Instant now);
   bool can_dial() const;

@@ -92,9 +92,10 @@ void Scheduler::insert_ready(uint32_t r) {
 void Scheduler::erase_ready(uint32_t r) {
   uint64_t key = ready_key(r);
   for (uint32_t l = resources_[r].groups; l != kNone; l = links_[l].next)
-    groups_[links_[l].group].ready.erase(key);
+    erase_key(groups_[links_[l].group].ready, key);
+  // Only plain hint edges can have an entry (a skip mark removes it).
   for (uint32_t e = resources_[r].edges; e != kNone; e = edges_[e].res_next)
-    nodes_[edges_[e].node].direct.erase(key);
+    if (edges_[e].flags == kHint) erase_key(nodes_[edges_[e].node].direct, key);
 }
 
 // Unwanted or active -> ready.
@@ -390,13 +391,14 @@ void Scheduler::add_edge_flag(uint32_t r, uint32_t n, uint8_t flag) {
     if (!node_in_any_group_of(n, r)) nodes_[n].direct.insert(ready_key(r));
     mark_dirty_resource(r);
   } else if (ed.flags & kSkip) {
-    nodes_[n].direct.erase(ready_key(r));
+    erase_key(nodes_[n].direct, ready_key(r));
   }
 }
 
 void Scheduler::remove_edge(uint32_t e) {
   Edge ed = edges_[e];
-  if (resources_[ed.res].state == RState::kReady) nodes_[ed.node].direct.erase(ready_key(ed.res));
+  if (resources_[ed.res].state == RState::kReady)
+    erase_key(nodes_[ed.node].direct, ready_key(ed.res));
   if (ed.res_prev != kNone)
     edges_[ed.res_prev].res_next = ed.res_next;
   else
