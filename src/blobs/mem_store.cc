@@ -15,6 +15,9 @@
 namespace ferry::blobs {
 namespace {
 
+// Most a partial blob's buffer reserves ahead of the data it holds.
+constexpr uint64_t kReserveCap = uint64_t{1} << 30;
+
 struct Entry {
   BlobState state = BlobState::kPartial;
   uint64_t size = 0;
@@ -318,7 +321,14 @@ Status MemWriter::write_leaf(uint64_t offset, ByteView data) {
   auto it = store_->blobs_.find(hash_);
   if (it == store_->blobs_.end() || it->second.state != BlobState::kPartial) return ok();
   Bytes& d = *it->second.data;
-  if (d.size() < offset + data.size()) d.resize(offset + data.size());
+  if (d.size() < offset + data.size()) {
+    // Reserve up to the claimed size once (capped: the claim is unproven;
+    // untouched reserved pages cost no memory), so growing never copies.
+    if (d.capacity() < offset + data.size()) {
+      d.reserve(std::max<uint64_t>(offset + data.size(), std::min(tree_.size(), kReserveCap)));
+    }
+    d.resize(offset + data.size());
+  }
   std::copy(data.begin(), data.end(), d.begin() + static_cast<ptrdiff_t>(offset));
   pending_ = pending_ | chunks;
   return ok();
