@@ -16,7 +16,7 @@ namespace ferry::blobs {
 namespace {
 
 // Most a partial blob's buffer reserves ahead of the data it holds.
-constexpr uint64_t kReserveCap = uint64_t{1} << 30;
+constexpr uint64_t kReserveCap = uint64_t{256} << 20;
 
 struct Entry {
   BlobState state = BlobState::kPartial;
