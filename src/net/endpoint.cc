@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 namespace ferry::net {
 namespace {
 
@@ -76,6 +78,12 @@ void Endpoint::on_disco(const SocketAddr& from, ByteView data) {
     if (pong) disco_out_.push_back({from, std::move(*pong)});
   } else if (std::holds_alternative<DiscoPong>(opened->message)) {
     ++stats_.disco_pongs_received;
+    for (auto& [handle, dial] : dials_) {
+      if (dial.ponged || dial.peer != opened->sender) continue;
+      if (std::find(dial.addrs.begin(), dial.addrs.end(), from) == dial.addrs.end()) continue;
+      dial.ponged = true;
+      if (auto* c = connection(handle)) c->set_remote(from);
+    }
   }
   // CallMeMaybe over UDP is ignored, as iroh does.
 }

@@ -11,7 +11,9 @@
 // Disco: every Ping is answered with a Pong; dialing sends Pings to all of
 // the peer's direct addresses before the first Initial and repeats them
 // every second until the handshake completes (iroh drops QUIC from
-// addresses it has not seen a Ping from; transport spec §4.3).
+// addresses it has not seen a Ping from; transport spec §4.3). QUIC starts
+// on the first direct address and moves to the first address that answers
+// with a Pong, so a dead address in a ticket only costs a retransmission.
 #pragma once
 
 #include <cstdint>
@@ -94,6 +96,7 @@ class Endpoint : public CidRegistry {
     NodeId peer;
     std::vector<SocketAddr> addrs;
     Instant next_ping;
+    bool ponged = false;  // the first Pong picked the address QUIC uses
   };
   Endpoint(const SecretKey& key, EndpointOptions options, std::shared_ptr<TlsIdentity> identity);
   void on_disco(const SocketAddr& from, ByteView data);

@@ -117,6 +117,8 @@ class QuicConnection {
   State state() const { return state_; }
   bool is_server() const { return is_server_; }
   const SocketAddr& remote() const { return remote_; }
+  // Moves the real UDP destination (ngtcp2 keeps its virtual path).
+  void set_remote(const SocketAddr& remote) { remote_ = remote; }
   // Valid after kHandshakeCompleted.
   const std::optional<NodeId>& peer_id() const { return binding_.peer; }
   const std::string& alpn() const { return alpn_; }

@@ -177,6 +177,29 @@ TEST(QuicSim, HostileDatagramsAreIgnored) {
   EXPECT_EQ(ep.connection_count(), 0u);
 }
 
+TEST(QuicSim, DialMovesToTheAddressThatAnswersPings) {
+  Sim sim;
+  size_t server = sim.add(1, {kEchoAlpn});
+  size_t client = sim.add(2, {});
+  testing::EchoServer echo;
+  testing::EchoClient cl(1, 1000);
+  sim.node(server).app = [&](Endpoint& ep, const EndpointEvent& e, Instant now) {
+    echo.on_event(ep, e, now);
+  };
+  sim.node(client).app = [&](Endpoint& ep, const EndpointEvent& e, Instant now) {
+    cl.on_event(ep, e, now);
+  };
+  NodeAddr addr = sim.addr_of(server);
+  // A dead address that sorts first: the Initial goes there and is lost.
+  addr.direct_addresses.insert(addr.direct_addresses.begin(), *SocketAddr::parse("10.0.0.0:1"));
+  auto h = sim.node(client).ep->connect(addr, kEchoAlpn, sim.now());
+  ASSERT_TRUE(h);
+  cl.conn_ = *h;
+  ASSERT_TRUE(sim.run_until([&] { return cl.done() || cl.closed_; }, 20s)) << cl.error_;
+  EXPECT_TRUE(cl.all_correct());
+  EXPECT_EQ(sim.node(client).ep->connection(*h)->remote(), sim.addr_of(server).direct_addresses[0]);
+}
+
 TEST(QuicSim, WrongNodeIdIsRefused) {
   Sim sim;
   size_t server = sim.add(1, {kEchoAlpn});
