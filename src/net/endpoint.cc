@@ -1,6 +1,9 @@
 #include "net/endpoint.h"
 
+#include <ngtcp2/ngtcp2_crypto.h>
 #include <sodium.h>
+
+#include "crypto/blake3.h"
 
 #include <algorithm>
 
@@ -21,7 +24,11 @@ Result<std::unique_ptr<Endpoint>> Endpoint::create(const SecretKey& key, Endpoin
 Endpoint::Endpoint(const SecretKey& key, EndpointOptions options,
                    std::shared_ptr<TlsIdentity> identity)
     : options_(std::move(options)), disco_(key), identity_(std::move(identity)) {
-  randombytes_buf(reset_secret_.data(), reset_secret_.size());
+  // Derived from the node key: the same after a restart.
+  crypto::Blake3 h;
+  h.update(as_bytes("ferry/net stateless-reset secret v1"));
+  h.update(key.seed());
+  reset_secret_ = h.finalize().bytes();
 }
 
 Endpoint::~Endpoint() {
@@ -102,7 +109,18 @@ void Endpoint::on_quic(const SocketAddr& from, ByteView data, Instant now) {
     return;
   }
   bool long_header = (data[0] & 0x80) != 0;
-  if (!long_header || options_.server_alpns.empty() || conns_.size() >= options_.max_connections) {
+  if (!long_header) {
+    bool offered = false;
+    for (auto& [handle, conn] : conns_) {
+      if (conn->remote() != from) continue;
+      conn->on_datagram(data, now);  // ngtcp2 checks it for a stateless reset
+      offered = true;
+    }
+    if (!offered) send_stateless_reset(from, ByteView(vc.dcid, vc.dcidlen), data.size(), now);
+    ++stats_.quic_unroutable;
+    return;
+  }
+  if (options_.server_alpns.empty() || conns_.size() >= options_.max_connections) {
     ++stats_.quic_unroutable;
     return;
   }
@@ -115,6 +133,39 @@ void Endpoint::on_quic(const SocketAddr& from, ByteView data, Instant now) {
     return;
   }
   conns_.emplace(handle, std::move(*conn));
+}
+
+void Endpoint::send_stateless_reset(const SocketAddr& to, ByteView dcid, size_t trigger_len,
+                                    Instant now) {
+  // Strictly smaller than the trigger (so two endpoints cannot loop), at
+  // least 22 bytes (1 + 5 random + 16 token), at most 64 per second.
+  constexpr size_t kMinTrigger = 23;
+  constexpr uint32_t kPerSecond = 64;
+  if (trigger_len < kMinTrigger || dcid.size() != kCidLen) return;
+  if (now - reset_window_start_ >= std::chrono::seconds(1)) {
+    reset_window_start_ = now;
+    resets_in_window_ = 0;
+  }
+  if (resets_in_window_ >= kPerSecond) return;
+  ++resets_in_window_;
+  ngtcp2_cid cid{};
+  cid.datalen = dcid.size();
+  std::copy(dcid.begin(), dcid.end(), cid.data);
+  uint8_t token[NGTCP2_STATELESS_RESET_TOKENLEN];
+  if (ngtcp2_crypto_generate_stateless_reset_token(token, reset_secret_.data(),
+                                                   reset_secret_.size(), &cid) != 0) {
+    return;
+  }
+  size_t len = std::min<size_t>(trigger_len - 1, 64);
+  uint8_t rand[64];
+  size_t randlen = len - 1 - NGTCP2_STATELESS_RESET_TOKENLEN;
+  randombytes_buf(rand, randlen);
+  Bytes out(len);
+  auto n = ngtcp2_pkt_write_stateless_reset(out.data(), out.size(), token, rand, randlen);
+  if (n <= 0) return;
+  out.resize(static_cast<size_t>(n));
+  disco_out_.push_back({to, std::move(out)});
+  ++stats_.stateless_resets_sent;
 }
 
 Result<uint64_t> Endpoint::connect(const NodeAddr& addr, const std::string& alpn, Instant now) {

@@ -14,6 +14,12 @@
 // addresses it has not seen a Ping from; transport spec §4.3). QUIC starts
 // on the first direct address and moves to the first address that answers
 // with a Pong, so a dead address in a ticket only costs a retransmission.
+//
+// Stateless reset: tokens derive from a secret that derives from the node
+// key, so a restarted node can reset its peers' stale connections; a
+// short-header packet for no known connection is answered with a (smaller,
+// rate-limited) reset, unless we have a connection to that address, in
+// which case the packet is offered to it (it may be the peer's reset).
 #pragma once
 
 #include <cstdint>
@@ -58,6 +64,7 @@ struct EndpointStats {
   uint64_t disco_pongs_received = 0;
   uint64_t disco_dropped = 0;
   uint64_t quic_unroutable = 0;
+  uint64_t stateless_resets_sent = 0;
 };
 
 class Endpoint : public CidRegistry {
@@ -102,6 +109,7 @@ class Endpoint : public CidRegistry {
   void on_disco(const SocketAddr& from, ByteView data);
   void send_ping(const NodeId& peer, const SocketAddr& to);
   void on_quic(const SocketAddr& from, ByteView data, Instant now);
+  void send_stateless_reset(const SocketAddr& to, ByteView dcid, size_t trigger_len, Instant now);
   void collect_events();
   QuicConnection::Params params_for(const SocketAddr& remote);
 
@@ -113,7 +121,9 @@ class Endpoint : public CidRegistry {
   std::map<uint64_t, std::unique_ptr<QuicConnection>> conns_;
   std::unordered_map<std::string, uint64_t> cid_map_;
   std::map<uint64_t, Dial> dials_;
-  std::vector<Transmit> disco_out_;
+  std::vector<Transmit> disco_out_;  // disco and stateless resets
+  Instant reset_window_start_;
+  uint32_t resets_in_window_ = 0;
   std::vector<EndpointEvent> events_;
   EndpointStats stats_;
 };
