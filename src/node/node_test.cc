@@ -1,0 +1,219 @@
+// Node on temporary data directories over loopback: the control API adds a
+// blob that a second node fetches by ticket; node ids persist; a stale
+// socket is replaced; a second node on the same directory is refused; bad
+// and unknown tickets fail cleanly. Every wait has a deadline.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "core/prng.h"
+#include "crypto/blake3.h"
+#include "node/node.h"
+
+namespace ferry::node {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "ferry-node-test-XXXXXX").string();
+    EXPECT_NE(::mkdtemp(tmpl.data()), nullptr);
+    path = tmpl;
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+// Runs an io_context on its own thread for the lifetime of the object.
+struct IoThread {
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
+  std::thread thread{[this] { io.run(); }};
+  void stop() {
+    guard.reset();
+    io.stop();
+    if (thread.joinable()) thread.join();
+  }
+  ~IoThread() { stop(); }
+};
+
+Bytes write_random_file(const fs::path& path, size_t n, uint64_t seed) {
+  Prng prng(seed);
+  Bytes data(n);
+  for (auto& b : data) b = static_cast<uint8_t>(prng.next());
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(n));
+  return data;
+}
+
+Bytes read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(in), {});
+}
+
+NodeOptions options_for(const fs::path& dir) {
+  NodeOptions o;
+  o.data_dir = dir;
+  o.fetch.idle_timeout = 3s;
+  return o;
+}
+
+// Fetches through node.fetch() and waits (deadline 30 s).
+Result<FetchResult> fetch_and_wait(Node& node, const net::BlobTicket& ticket) {
+  auto promise = std::make_shared<std::promise<Result<FetchResult>>>();
+  auto future = promise->get_future();
+  node.fetch(ticket, {}, [promise](Result<FetchResult> r) { promise->set_value(std::move(r)); });
+  if (future.wait_for(30s) != std::future_status::ready) {
+    return make_error(ErrorCode::kTimeout, "test deadline");
+  }
+  return future.get();
+}
+
+TEST(Node, ControlAddThenSecondNodeFetchesByTicket) {
+  TempDir a_dir, b_dir, files;
+  IoThread net;
+  auto a = Node::start(net.io, options_for(a_dir.path));
+  ASSERT_TRUE(a) << a.error().to_string();
+  auto b = Node::start(net.io, options_for(b_dir.path));
+  ASSERT_TRUE(b) << b.error().to_string();
+
+  // The control socket exists, is a socket and only its owner may use it.
+  struct stat st {};
+  ASSERT_EQ(::stat(control_socket_path(a_dir.path).c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  auto content = write_random_file(files.path / "in.bin", 300000, 11);
+  auto client = ControlClient::connect(a_dir.path);
+  ASSERT_TRUE(client && *client);
+  auto added = (*client)->call({{"cmd", "blob_add"}, {"path", (files.path / "in.bin").string()}});
+  ASSERT_TRUE(added) << added.error().to_string();
+  EXPECT_EQ((*added)["size"], 300000);
+  auto ticket = net::BlobTicket::parse((*added)["ticket"].get<std::string>());
+  ASSERT_TRUE(ticket);
+  EXPECT_EQ(ticket->node, (*a)->addr());
+
+  // B fetches through its own control API, with progress events and --out.
+  auto b_client = ControlClient::connect(b_dir.path);
+  ASSERT_TRUE(b_client && *b_client);
+  int events = 0;
+  auto got = (*b_client)->call({{"cmd", "blob_get"},
+                                {"ticket", ticket->to_string()},
+                                {"out", (files.path / "out.bin").string()}},
+                               [&](const nlohmann::json& e) {
+                                 EXPECT_EQ(e["event"], "progress");
+                                 ++events;
+                               });
+  ASSERT_TRUE(got) << got.error().to_string();
+  EXPECT_GE(events, 1);
+  EXPECT_EQ((*got)["size"], 300000);
+  EXPECT_EQ(read_file(files.path / "out.bin"), content);
+  auto data = (*b)->store().read(ticket->hash, 0, content.size());
+  ASSERT_TRUE(data);
+  EXPECT_EQ(*data, content);
+
+  // Fetching again finds it complete without a transfer.
+  auto again = fetch_and_wait(**b, *ticket);
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_TRUE(again->already_complete);
+
+  // Unknown control commands and malformed requests are errors, not crashes.
+  auto bad = (*client)->call({{"cmd", "no_such_command"}});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code(), ErrorCode::kInvalidArgument);
+  net.stop();
+}
+
+TEST(Node, UnknownBlobAndUnreachableNodeFailCleanly) {
+  TempDir a_dir, b_dir;
+  IoThread net;
+  auto a = Node::start(net.io, options_for(a_dir.path));
+  ASSERT_TRUE(a);
+  auto b = Node::start(net.io, options_for(b_dir.path));
+  ASSERT_TRUE(b);
+  // A hash the provider does not have.
+  net::BlobTicket unknown{(*a)->addr(), net::BlobFormat::kRaw, crypto::blake3(to_bytes("nope"))};
+  auto r = fetch_and_wait(**b, unknown);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kNotFound) << r.error().to_string();
+  auto st = (*b)->store().status(unknown.hash);
+  ASSERT_TRUE(st);
+  EXPECT_FALSE(st->is_complete());
+
+  // A node that does not exist at an address where nothing listens.
+  net::BlobTicket nowhere{net::NodeAddr{net::SecretKey::generate().public_key(),
+                                        std::nullopt,
+                                        {net::SocketAddr::v4({127, 0, 0, 1}, 9)}},
+                          net::BlobFormat::kRaw, unknown.hash};
+  auto start = std::chrono::steady_clock::now();
+  auto r2 = fetch_and_wait(**b, nowhere);
+  ASSERT_FALSE(r2);
+  EXPECT_NE(r2.error().code(), ErrorCode::kInternal) << r2.error().to_string();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 25s);
+  net.stop();
+}
+
+TEST(Node, NodeIdSurvivesRestartAndKeyIsPrivate) {
+  TempDir dir;
+  net::NodeId first;
+  {
+    IoThread net;
+    auto n = Node::start(net.io, options_for(dir.path));
+    ASSERT_TRUE(n);
+    first = (*n)->node_id();
+    net.stop();
+  }
+  struct stat st {};
+  ASSERT_EQ(::stat((dir.path / "node.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_FALSE(fs::exists(control_socket_path(dir.path)));  // removed on shutdown
+  IoThread net;
+  auto n = Node::start(net.io, options_for(dir.path));
+  ASSERT_TRUE(n);
+  EXPECT_EQ((*n)->node_id(), first);
+  net.stop();
+}
+
+TEST(Node, StaleSocketIsReplacedAndLiveNodeIsExclusive) {
+  TempDir dir;
+  // A socket file nobody listens on, as a killed node leaves behind.
+  {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    auto p = control_socket_path(dir.path).string();
+    std::memcpy(addr.sun_path, p.c_str(), p.size() + 1);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    ::close(fd);
+  }
+  auto none = ControlClient::connect(dir.path);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+
+  IoThread net;
+  auto n = Node::start(net.io, options_for(dir.path));
+  ASSERT_TRUE(n) << n.error().to_string();
+  auto second = Node::start(net.io, options_for(dir.path));
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code(), ErrorCode::kAlreadyExists);
+  auto client = ControlClient::connect(dir.path);
+  ASSERT_TRUE(client && *client);
+  auto addr = (*client)->call({{"cmd", "node_addr"}});
+  ASSERT_TRUE(addr);
+  EXPECT_EQ((*addr)["node_id"], (*n)->node_id().to_string());
+  auto ticket = net::NodeTicket::parse((*addr)["ticket"].get<std::string>());
+  ASSERT_TRUE(ticket);
+  EXPECT_EQ(ticket->node, (*n)->addr());
+  net.stop();
+}
+
+}  // namespace
+}  // namespace ferry::node
