@@ -114,20 +114,26 @@ class MemStore final : public Store {
 
   Status encode_bao(const Hash& hash, const bao::ChunkRanges& ranges,
                     const DataSink& sink) override {
-    Bytes encoded;
+    // A complete blob is encoded outside the lock and streamed piece by
+    // piece; a partial one is encoded under the lock into a buffer that is
+    // passed on after the lock is released (the sink may call the store).
+    Bytes buffered;
     Status result = with_blob(hash, [&](const StoredBlob& blob) -> Status {
       std::optional<bao::ChunkRanges> have;
       if (blob.have) have = *blob.have;
       bao::ResponseEncoder enc(hash, blob.size, ranges, *blob.data, *blob.outboard, have);
+      Bytes piece;
       while (true) {
-        auto more = enc.next(encoded);
+        piece.clear();
+        auto more = enc.next(have ? buffered : piece);
         if (!more) return tl::unexpected(more.error());
+        if (!have && !piece.empty()) FERRY_TRY(sink(piece));
         if (!*more) return ok();
       }
     });
     // What was produced before an error is a valid prefix (as a provider
     // that stops mid-stream); pass it on, then report the error.
-    if (!encoded.empty()) FERRY_TRY(sink(encoded));
+    if (!buffered.empty()) FERRY_TRY(sink(buffered));
     return result;
   }
 
