@@ -12,11 +12,27 @@
 //     HashSeq ticket, its children) from the ticket's node, then answers
 //     {"ok": true, "hash": h, "size": n, "sha256": hex, "children": k,
 //      "childrenComplete": bool} or {"ok": false, "error": text}.
+//   {"cmd": "add_file", "path": p}  → imports the file, answers
+//     {"ok": true, "hash": base32}.
 // Usage: node iroh_node.js [size ...]
 'use strict';
 const crypto = require('crypto');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
 const readline = require('readline');
-const { Iroh, BlobTicket } = require('@number0/iroh');
+const { Iroh, BlobTicket, SetTagOption } = require('@number0/iroh');
+
+// SHA-256 of a file, streamed (values may be large).
+function sha256File(file) {
+  return new Promise((resolve, reject) => {
+    const h = crypto.createHash('sha256');
+    fs.createReadStream(file)
+      .on('data', (d) => h.update(d))
+      .on('end', () => resolve(h.digest('hex')))
+      .on('error', reject);
+  });
+}
 
 function pattern(size) {
   const out = new Array(size);
@@ -62,19 +78,25 @@ async function main() {
 async function handle(node, line) {
   try {
     const cmd = JSON.parse(line);
+    if (cmd.cmd === 'add_file') {
+      let hash = null;
+      await node.blobs.addFromPath(cmd.path, false, SetTagOption.auto(), { wrap: false },
+        (err, progress) => {
+          if (!err && progress && progress.allDone) hash = progress.allDone.hash;
+        });
+      return hash ? { ok: true, hash } : { ok: false, error: 'no hash reported' };
+    }
     if (cmd.cmd !== 'download') return { ok: false, error: 'unknown command' };
     const ticket = BlobTicket.fromString(cmd.ticket);
     await node.blobs.download(ticket.hash, ticket.asDownloadOptions(), () => {});
-    const bytes = Buffer.from(await node.blobs.readToBytes(ticket.hash));
-    const reply = {
-      ok: true,
-      hash: ticket.hash,
-      size: bytes.length,
-      sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
-      children: 0,
-      childrenComplete: true,
-    };
+    const tmp = path.join(os.tmpdir(), `iroh-interop-${process.pid}-${Date.now()}`);
+    await node.blobs.writeToPath(ticket.hash, tmp);
+    const size = fs.statSync(tmp).size;
+    const sha256 = await sha256File(tmp);
+    fs.unlinkSync(tmp);
+    const reply = { ok: true, hash: ticket.hash, size, sha256, children: 0, childrenComplete: true };
     if (ticket.recursive()) {
+      const bytes = Buffer.from(await node.blobs.readToBytes(ticket.hash));
       for (let i = 0; i + 32 <= bytes.length; i += 32) {
         reply.children++;
         const child = bytes.subarray(i, i + 32).toString('hex');
