@@ -1,11 +1,14 @@
-// `ferry blob ...`: hash, add, ls, export on the data directory's store.
+// `ferry blob ...`: hash, add, ls, export (and get, blob_get_cmd.cc) on the
+// data directory's store, through the running node when there is one.
 #include <iostream>
 
 #include "blobs/store.h"
 #include "cli/commands.h"
 #include "cli/file_hash.h"
+#include "cli/node_client.h"
 #include "cli/store_open.h"
 #include "crypto/hash.h"
+#include "node/blob_ops.h"
 
 namespace ferry::cli {
 namespace {
@@ -14,12 +17,6 @@ struct BlobArgs {
   std::string path, hash;
   bool hex = false;
 };
-
-// Named tag that keeps a blob added by `ferry blob add` from garbage
-// collection.
-std::string add_tag_name(const crypto::Hash& hash) {
-  return "add/" + hash.to_hex();
-}
 
 Status blob_hash(const GlobalOptions& opts, const BlobArgs& a) {
   FERRY_ASSIGN(auto r, hash_file(a.path));
@@ -31,56 +28,76 @@ Status blob_hash(const GlobalOptions& opts, const BlobArgs& a) {
   return ok();
 }
 
+// An absolute form of `path`: the running node may have another working
+// directory.
+std::string absolute_path(const std::string& path) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.string();
+}
+
+// With a running node the request goes to it (it holds the store, and what
+// is added is served at once); otherwise the store is opened here.
 Status blob_add(const GlobalOptions& opts, const BlobArgs& a) {
-  FERRY_ASSIGN(auto store, open_blob_store(opts));
-  auto imported = store->import_file(a.path);
-  if (!imported) return tl::unexpected(imported.error().with_context("importing " + a.path));
-  FERRY_TRY(
-      store->set_tag(add_tag_name(imported->hash), blobs::HashAndFormat::raw(imported->hash)));
+  FERRY_ASSIGN(auto client, connect_node(opts));
+  nlohmann::json doc;
+  if (client) {
+    FERRY_ASSIGN(doc, client->call({{"cmd", "blob_add"}, {"path", absolute_path(a.path)}}));
+    doc.erase("ok");
+  } else {
+    FERRY_ASSIGN(auto store, open_blob_store(opts));
+    FERRY_ASSIGN(doc, node::blob_add(*store, a.path, std::nullopt));
+  }
   if (opts.json) {
-    print_json({{"hash", imported->hash.to_string()},
-                {"hex", imported->hash.to_hex()},
-                {"size", imported->size}});
+    print_json(doc);
   } else {
     std::cout << "added " << a.path << "\n"
-              << "hash: " << imported->hash.to_string() << "\n"
-              << "size: " << imported->size << " bytes\n";
+              << "hash: " << doc["hash"].get<std::string>() << "\n"
+              << "size: " << doc["size"].get<uint64_t>() << " bytes\n";
+    if (doc.contains("ticket")) std::cout << "ticket: " << doc["ticket"].get<std::string>() << "\n";
   }
   return ok();
 }
 
 Status blob_ls(const GlobalOptions& opts, const BlobArgs&) {
-  FERRY_ASSIGN(auto store, open_blob_store(opts));
-  FERRY_ASSIGN(auto list, store->list());
-  auto out = nlohmann::json::array();
-  for (const auto& b : list) {
-    auto state = std::string(blobs::blob_state_name(b.state));
-    if (opts.json) {
-      out.push_back({{"hash", b.hash.to_string()}, {"size", b.size}, {"state", state}});
-    } else {
-      std::cout << b.hash.to_string() << "  " << b.size << "  " << state << "\n";
-    }
+  FERRY_ASSIGN(auto client, connect_node(opts));
+  nlohmann::json doc;
+  if (client) {
+    FERRY_ASSIGN(doc, client->call({{"cmd", "blob_ls"}}));
+  } else {
+    FERRY_ASSIGN(auto store, open_blob_store(opts));
+    FERRY_ASSIGN(doc, node::blob_ls(*store));
   }
-  if (opts.json) print_json(out);
+  if (opts.json) {
+    print_json(doc["blobs"]);
+    return ok();
+  }
+  for (const auto& b : doc["blobs"]) {
+    std::cout << b["hash"].get<std::string>() << "  " << b["size"].get<uint64_t>() << "  "
+              << b["state"].get<std::string>() << "\n";
+  }
   return ok();
 }
 
 Status blob_export(const GlobalOptions& opts, const BlobArgs& a) {
-  FERRY_ASSIGN(auto hash, crypto::Hash::parse(a.hash));
-  FERRY_ASSIGN(auto store, open_blob_store(opts));
-  FERRY_ASSIGN(auto status, store->status(hash));
-  if (!status.is_complete()) {
-    return make_error(ErrorCode::kNotFound, "blob " + hash.to_string() + " is " +
-                                                std::string(blobs::blob_state_name(status.state)) +
-                                                ", not complete");
-  }
-  auto exported = store->export_file(hash, a.path);
-  if (!exported) return tl::unexpected(exported.error().with_context("exporting to " + a.path));
-  if (opts.json) {
-    print_json({{"hash", hash.to_string()}, {"path", a.path}, {"size", status.size}});
+  FERRY_TRY(crypto::Hash::parse(a.hash));  // a bad hash fails before anything else
+  FERRY_ASSIGN(auto client, connect_node(opts));
+  nlohmann::json doc;
+  if (client) {
+    FERRY_ASSIGN(
+        doc,
+        client->call({{"cmd", "blob_export"}, {"hash", a.hash}, {"path", absolute_path(a.path)}}));
+    doc.erase("ok");
+    doc["path"] = a.path;
   } else {
-    std::cout << "exported " << hash.to_string() << " to " << a.path << " (" << status.size
-              << " bytes)\n";
+    FERRY_ASSIGN(auto store, open_blob_store(opts));
+    FERRY_ASSIGN(doc, node::blob_export(*store, a.hash, a.path));
+  }
+  if (opts.json) {
+    print_json(doc);
+  } else {
+    std::cout << "exported " << doc["hash"].get<std::string>() << " to " << a.path << " ("
+              << doc["size"].get<uint64_t>() << " bytes)\n";
   }
   return ok();
 }
@@ -110,6 +127,8 @@ void add_blob_commands(CLI::App& app, GlobalOptions& opts, int* exit_code_out) {
   exp->add_option("HASH", a.hash, "blob hash (52 base32 or 64 hex characters)")->required();
   exp->add_option("PATH", a.path, "destination file")->required();
   exp->callback(run(blob_export));
+
+  add_blob_get_command(*blob, opts, exit_code_out);
 }
 
 }  // namespace ferry::cli

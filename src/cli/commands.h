@@ -10,6 +10,10 @@
 namespace ferry::cli {
 
 void add_blob_commands(CLI::App& app, GlobalOptions& opts, int* exit_code);
+// `blob get`, a subcommand of `blob` (blob_get_cmd.cc).
+void add_blob_get_command(CLI::App& blob, GlobalOptions& opts, int* exit_code);
+// `start` and `node addr` (node_cmd.cc).
+void add_node_commands(CLI::App& app, GlobalOptions& opts, int* exit_code);
 void add_demo_command(CLI::App& app, GlobalOptions& opts, int* exit_code);
 void add_author_commands(CLI::App& app, GlobalOptions& opts, int* exit_code);
 void add_doc_commands(CLI::App& app, GlobalOptions& opts, int* exit_code);

@@ -1,12 +1,14 @@
 // `ferry demo`: the main job, a narrated end-to-end run.
 //
-// Today (issue [Blobs]) it shows the verified blob path between two stores
-// in one process: import a file into store A, serve a range of it as the
+// Part 1 (demo_nodes.cc): two real nodes on 127.0.0.1 talking QUIC and
+// /iroh-bytes/4: A provides a blob, B fetches it verified with a progress
+// bar, the transfer is interrupted and resumes from what B verified, and a
+// collection is fetched.
+// Part 2, under the hood, in one process: serve a range of the blob as the
 // exact bytes an iroh 0.35 provider sends, decode and verify that stream into
-// store B (a partial blob), resume by requesting only what B lacks, show that
-// a corrupted stream is rejected without touching B, then export from B and
-// compare with the original. Later issues grow it into several nodes on
-// loopback.
+// another store (a partial blob), resume by requesting only what it lacks,
+// show that a corrupted stream is rejected without touching the store, then
+// export and compare with the original.
 #include <unistd.h>
 
 #include <filesystem>
@@ -17,6 +19,7 @@
 #include "bao/range_spec.h"
 #include "blobs/file_store.h"
 #include "cli/commands.h"
+#include "cli/demo_nodes.h"
 #include "cli/demo_transfer.h"
 #include "cli/file_hash.h"
 #include "core/encoding.h"
@@ -27,7 +30,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Deterministic demo content: 3 MiB + 123 bytes of pseudo-random data.
+// Deterministic demo content: 8 MiB + 123 bytes of pseudo-random data.
 Status write_demo_file(const fs::path& path, uint64_t size) {
   std::ofstream out(path, std::ios::binary);
   Prng prng(2026);
@@ -55,10 +58,15 @@ Result<bool> files_equal(const fs::path& a, const fs::path& b) {
   return ha.hash == hb.hash && ha.size == hb.size;
 }
 
-Status run_demo(const fs::path& work, std::ostream& log) {
-  const uint64_t size = 3 * 1024 * 1024 + 123;
+Status run_demo(const fs::path& work, std::ostream& log, bool bars) {
+  const uint64_t size = 8 * 1024 * 1024 + 123;
   fs::path source = work / "source.bin";
   FERRY_TRY(write_demo_file(source, size));
+  log << "Part 1: two nodes over QUIC on 127.0.0.1 (demo content: " << size
+      << " pseudo-random bytes)\n";
+  FERRY_TRY(run_two_node_demo(work, source, log, bars));
+
+  log << "\nPart 2: under the hood, the verified stream between two stores in one process\n";
   log << "1. wrote " << size << " bytes of demo content to " << source.string() << "\n";
 
   FERRY_ASSIGN(auto store_a, open_store(work / "store-a"));
@@ -117,9 +125,9 @@ void add_demo_command(CLI::App& app, GlobalOptions& opts, int* exit_code) {
       return;
     }
     fs::path work(tmpl);
-    std::cout << "Ferry demo: verified blob transfer between two stores (working in "
+    std::cout << "Ferry demo: verified blob transfer between two nodes (working in "
               << work.string() << ")\n";
-    auto result = run_demo(work, std::cout);
+    auto result = run_demo(work, std::cout, ::isatty(STDOUT_FILENO) != 0);
     if (!keep) fs::remove_all(work);
     if (!result) {
       *exit_code = report_error(opts, result.error());

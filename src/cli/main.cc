@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add_blob_commands(app, opts, &exit_code);
   add_author_commands(app, opts, &exit_code);
   add_doc_commands(app, opts, &exit_code);
+  add_node_commands(app, opts, &exit_code);
   add_demo_command(app, opts, &exit_code);
 
   try {
