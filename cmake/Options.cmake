@@ -13,3 +13,10 @@ if(FERRY_SANITIZE)
                       -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# A libFuzzer build instruments every library for coverage feedback (the
+# decoders under test live in them), not only the fuzz entry points.
+if(FERRY_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
