@@ -2,9 +2,11 @@
 // client each on their own thread. Prints one figure per line:
 //   handshake latency to a fresh peer (Ferry→Ferry, and Ferry→iroh when the
 //   interop node is installed), raw stream throughput, verified blob
-//   transfer throughput (memory stores), small-blob rate, peak RSS.
+//   transfer throughput (memory stores), small-blob rate, peak RSS, and,
+//   with the interop node, a same-run 100 MiB comparison against iroh 0.35.
 // Usage: bench_net [blob_MiB=128] [small_blobs=2000]
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -13,7 +15,9 @@
 
 #include "blobs/mem_store.h"
 #include "core/prng.h"
+#include "crypto/blake3.h"
 #include "net/interop_testing.h"
+#include "net/ticket.h"
 #include "proto/blobs/blobs_protocol.h"
 
 using namespace ferry;
@@ -218,10 +222,64 @@ int main(int argc, char** argv) {
 
   std::string why;
   if (net::testing::interop_available(why)) {
-    net::testing::IrohNode iroh;
-    if (iroh.start({}).empty()) {
+    net::testing::IrohNode iroh, iroh_b;
+    if (iroh.start({}).empty() && iroh_b.start({}).empty()) {
       std::printf("handshake_ferry_to_iroh_median: %.2f ms\n",
                   handshake_ms(iroh.node_addr(), alpn, 20));
+      // Same-run comparison, 100 MiB: iroh B downloads from iroh A and from
+      // Ferry (download + export + SHA-256 on B's side, identical for both),
+      // and Ferry fetches from iroh A (verified into a memory store).
+      constexpr size_t kSize = 100u << 20;
+      Bytes data(kSize);
+      for (auto& b : data) b = static_cast<uint8_t>(prng.next());
+      std::string file = "/tmp/ferry_bench_net_" + std::to_string(getpid()) + ".bin";
+      {
+        std::FILE* f = std::fopen(file.c_str(), "wb");
+        std::fwrite(data.data(), 1, data.size(), f);
+        std::fclose(f);
+      }
+      auto added = iroh.command({{"cmd", "add_file"}, {"path", file}}, 120s);
+      std::remove(file.c_str());
+      crypto::Hash hash = crypto::blake3(data);
+      if (!added.is_null() && added["ok"].get<bool>()) {
+        net::BlobTicket from_iroh{iroh.node_addr(), net::BlobFormat::kRaw, hash};
+        auto start = Clock::now();
+        auto r = iroh_b.command({{"cmd", "download"}, {"ticket", from_iroh.to_string()}}, 300s);
+        double s = std::chrono::duration<double>(Clock::now() - start).count();
+        if (!r.is_null() && r["ok"].get<bool>()) {
+          std::printf("iroh_downloads_100mib_from_iroh: %.2f s\n", s);
+        }
+        // Ferry fetches the same blob from iroh A.
+        auto dst = blobs::make_mem_store();
+        Node client{net::AlpnRouter{}};
+        auto getter = std::make_shared<proto::blobs::BlobsGetter>(*dst);
+        std::atomic<bool> done{false};
+        Status result = ok();
+        start = Clock::now();
+        asio::post(client.io, [&] {
+          (void)client.driver->connect(iroh.node_addr(), alpn, getter);
+          getter->fetch({hash, bao::RangeSpecSeq::single(bao::ChunkRanges::all())}, [&](Status st) {
+            result = st;
+            done = true;
+          });
+        });
+        wait_for([&] { return done.load(); }, 300s);
+        s = std::chrono::duration<double>(Clock::now() - start).count();
+        if (result) std::printf("ferry_fetches_100mib_from_iroh: %.1f MB/s\n", kSize / s / 1e6);
+      }
+      // iroh B downloads different 100 MiB from Ferry.
+      for (auto& b : data) b = static_cast<uint8_t>(prng.next());
+      auto imported = store->import_bytes(data);
+      data = Bytes();
+      if (imported) {
+        net::BlobTicket from_ferry{addr, net::BlobFormat::kRaw, imported->hash};
+        auto start = Clock::now();
+        auto r = iroh_b.command({{"cmd", "download"}, {"ticket", from_ferry.to_string()}}, 300s);
+        double s = std::chrono::duration<double>(Clock::now() - start).count();
+        if (!r.is_null() && r["ok"].get<bool>()) {
+          std::printf("iroh_downloads_100mib_from_ferry: %.2f s\n", s);
+        }
+      }
     }
   } else {
     std::printf("handshake_ferry_to_iroh_median: skipped (%s)\n", why.c_str());
