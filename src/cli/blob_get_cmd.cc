@@ -33,7 +33,7 @@ net::SocketAddr transient_bind(const net::NodeAddr& addr) {
 // Without a running node: a transient node (fresh key, no control API) on
 // the data directory's store.
 Result<nlohmann::json> get_transient(const GlobalOptions& opts, const net::BlobTicket& ticket,
-                                     const std::string& out,
+                                     const std::string& out, double timeout_s,
                                      const std::function<void(const nlohmann::json&)>& on_event) {
   FERRY_ASSIGN(auto dir, ensure_data_dir(opts));
   asio::io_context io;
@@ -42,6 +42,7 @@ Result<nlohmann::json> get_transient(const GlobalOptions& opts, const net::BlobT
   options.control = false;
   options.ephemeral_key = true;
   options.bind = transient_bind(ticket.node);
+  options.fetch.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
   FERRY_ASSIGN(auto n, node::Node::start(io, options));
   std::optional<Result<node::FetchResult>> result;
   n->fetch(
@@ -62,7 +63,12 @@ Result<nlohmann::json> get_transient(const GlobalOptions& opts, const net::BlobT
   return doc;
 }
 
-Status blob_get(const GlobalOptions& opts, const std::string& ticket_text, const std::string& out) {
+Status blob_get(const GlobalOptions& opts, const std::string& ticket_text, const std::string& out,
+                double timeout_s) {
+  if (!(timeout_s > 0 && timeout_s < 1e6)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--timeout must be a positive number of seconds");
+  }
   auto ticket = net::BlobTicket::parse(ticket_text);
   if (!ticket) return tl::unexpected(ticket.error().with_context("reading the ticket"));
   std::string out_path;
@@ -86,11 +92,13 @@ Status blob_get(const GlobalOptions& opts, const std::string& ticket_text, const
   FERRY_ASSIGN(auto client, connect_node(opts));
   Result<nlohmann::json> result = make_error(ErrorCode::kInternal, "unreachable");
   if (client) {
-    nlohmann::json request = {{"cmd", "blob_get"}, {"ticket", ticket->to_string()}};
+    nlohmann::json request = {{"cmd", "blob_get"},
+                              {"ticket", ticket->to_string()},
+                              {"timeout_ms", static_cast<uint64_t>(timeout_s * 1000)}};
     if (!out_path.empty()) request["out"] = out_path;
     result = client->call(request, on_event);
   } else {
-    result = get_transient(opts, *ticket, out_path, on_event);
+    result = get_transient(opts, *ticket, out_path, timeout_s, on_event);
   }
   bar.finish();
   if (!result) return tl::unexpected(result.error());
@@ -123,11 +131,15 @@ Status blob_get(const GlobalOptions& opts, const std::string& ticket_text, const
 
 void add_blob_get_command(CLI::App& blob, GlobalOptions& opts, int* exit_code_out) {
   static std::string ticket, out;
+  static double timeout_s = 20;
   auto* get = blob.add_subcommand("get", "download a blob by ticket (verified, resumable)");
   get->add_option("TICKET", ticket, "blob ticket (blob...)")->required();
   get->add_option("--out", out, "also write the blob to this file");
-  get->callback(
-      [&opts, exit_code_out] { *exit_code_out = exit_code(opts, blob_get(opts, ticket, out)); });
+  get->add_option("--timeout", timeout_s, "give up after this many seconds without data")
+      ->capture_default_str();
+  get->callback([&opts, exit_code_out] {
+    *exit_code_out = exit_code(opts, blob_get(opts, ticket, out, timeout_s));
+  });
 }
 
 }  // namespace ferry::cli

@@ -87,6 +87,86 @@ check "author list has two" test "$("$FERRY" --data-dir "$dd" author list | wc -
 "$FERRY" --data-dir "$dd" author default "$A" >/dev/null
 check "author default set" test "$("$FERRY" --data-dir "$dd" author default)" = "$A"
 
+# A running node: `ferry start` in the background; other commands on its data
+# directory go through its control socket. Every wait has a deadline.
+json_field() {  # json_field FIELD < json
+  node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const l=s.trim().split('\n');console.log(JSON.parse(l[l.length-1])[process.argv[1]])})" "$1"
+}
+wait_for() {  # wait_for FILE PATTERN: up to 10 s
+  for _ in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
+nd="$work/node-a"
+"$FERRY" start --data-dir "$nd" --bind 127.0.0.1:0 >"$work/node.log" 2>&1 &
+node_pid=$!
+check "start prints ticket" wait_for "$work/node.log" '^ticket: node'
+node_id=$(sed -n 's/^node id: //p' "$work/node.log")
+check "start prints node id" test "${#node_id}" -eq 64
+check "start binds loopback" grep -q '^address: 127.0.0.1:' "$work/node.log"
+check "socket is owner-only" test "$(stat -c %a "$nd/node.sock")" = 600
+check "key is owner-only" test "$(stat -c %a "$nd/node.key")" = 600
+check "node addr is its ticket" test "$("$FERRY" --data-dir "$nd" node addr)" = "$(sed -n 's/^ticket: //p' "$work/node.log")"
+add_json=$("$FERRY" --data-dir "$nd" --json blob add "$work/a.bin")
+check "add via node: hash" test "$(echo "$add_json" | json_field hash)" = "$hash"
+ticket=$(echo "$add_json" | json_field ticket)
+check "add via node: blob ticket" test "${ticket:0:4}" = "blob"
+check "add via node: human ticket line" sh -c "'$FERRY' --data-dir '$nd' blob add '$work/world.txt' | grep -q '^ticket: blob'"
+check "ls via node" sh -c "'$FERRY' --data-dir '$nd' blob ls | grep -q '^$hash  200000  complete$'"
+"$FERRY" --data-dir "$nd" blob export "$hash" "$work/node-out.bin" >/dev/null
+check "export via node" cmp -s "$work/a.bin" "$work/node-out.bin"
+# A transient getter on another data directory fetches by ticket.
+"$FERRY" --data-dir "$work/getter" blob get "$ticket" --out "$work/got-a.bin" >"$work/get.log" 2>&1
+check "get by ticket succeeds" test $? -eq 0
+check "get by ticket content" cmp -s "$work/a.bin" "$work/got-a.bin"
+check "get no bar off a terminal" sh -c "! grep -q 'ETA' '$work/get.log'"
+check "got blob is in the store" sh -c "'$FERRY' --data-dir '$work/getter' blob ls | grep -q '^$hash  200000  complete$'"
+"$FERRY" --data-dir "$work/getter2" --json blob get "$ticket" >"$work/get.jsonl"
+check "get json lines end in result" test "$(json_field size <"$work/get.jsonl")" = 200000
+check "get json lines progress" grep -q '"event":"progress"' "$work/get.jsonl"
+# A second running node fetches through its own control API.
+nb="$work/node-b"
+"$FERRY" start --data-dir "$nb" >"$work/node-b.log" 2>&1 &
+node_b_pid=$!
+check "second node starts" wait_for "$work/node-b.log" '^ticket: node'
+"$FERRY" --data-dir "$nb" blob get "$ticket" --out "$work/got-b.bin" >/dev/null 2>&1
+check "get via running node" cmp -s "$work/a.bin" "$work/got-b.bin"
+b_ticket=$("$FERRY" --data-dir "$nb" --json blob add "$work/world.txt" | json_field ticket)
+kill -TERM "$node_b_pid"
+wait "$node_b_pid"
+# The provider is gone: the download gives up after --timeout.
+start_s=$(date +%s)
+"$FERRY" --data-dir "$work/getter" blob get "$b_ticket" --timeout 2 >/dev/null 2>"$work/err"
+check "dead provider fails" test $? -ne 0
+check "dead provider fails in time" test $(($(date +%s) - start_s)) -lt 15
+# Bad tickets fail cleanly.
+"$FERRY" --data-dir "$work/getter" blob get blobnotaticket >/dev/null 2>"$work/err"
+check "corrupt ticket fails" test $? -ne 0
+check "corrupt ticket says why" grep -q "ticket" "$work/err"
+"$FERRY" --data-dir "$nd" start >/dev/null 2>"$work/err"
+check "second start on same dir refused" test $? -ne 0
+# Stop the node: the socket goes away; a stale socket (killed node) does not
+# break commands, and the node id survives a restart.
+kill -TERM "$node_pid"
+wait "$node_pid"
+check "node stops on TERM" grep -q '^node stopped' "$work/node.log"
+check "socket removed" test ! -e "$nd/node.sock"
+"$FERRY" start --data-dir "$nd" >"$work/node2.log" 2>&1 &
+node_pid=$!
+check "restart" wait_for "$work/node2.log" '^ticket: node'
+check "node id survives restart" grep -q "^node id: $node_id" "$work/node2.log"
+kill -KILL "$node_pid"
+wait "$node_pid" 2>/dev/null
+check "stale socket left" test -S "$nd/node.sock"
+check "add with stale socket works" sh -c "'$FERRY' --data-dir '$nd' blob add '$work/world.txt' >/dev/null"
+"$FERRY" start --data-dir "$nd" >"$work/node3.log" 2>&1 &
+node_pid=$!
+check "start over stale socket" wait_for "$work/node3.log" '^ticket: node'
+# Unknown blob on a live node: clean failure.
+"$FERRY" --data-dir "$work/getter" blob get "$("$FERRY" --data-dir "$nd" node addr | sed 's/^node/blob/')" >/dev/null 2>&1
+check "non-blob ticket fails" test $? -ne 0
+kill -TERM "$node_pid"
+wait "$node_pid"
+
 # The demo runs end to end.
 "$FERRY" demo >"$work/demo.log" 2>&1
 check "demo succeeds" grep -q "demo finished" "$work/demo.log"

@@ -30,7 +30,8 @@ Status node_start(const GlobalOptions& opts, const std::string& bind_text) {
   auto addrs = nlohmann::json::array();
   for (const auto& a : node->addr().direct_addresses) addrs.push_back(a.to_string());
   std::string ticket = net::NodeTicket{node->addr()}.to_string();
-  std::string control = node::control_socket_path(dir).string();
+  std::error_code ec;
+  std::string control = std::filesystem::absolute(node::control_socket_path(dir), ec).string();
   if (opts.json) {
     print_json({{"event", "started"},
                 {"node_id", node->node_id().to_string()},

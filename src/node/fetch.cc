@@ -135,7 +135,12 @@ void BlobFetch::finish(Result<FetchResult> r) {
   if (r && getter_) r->received = getter_->bytes_received();
   if (r) {
     auto st = store_.status(ticket_.hash);
-    if (st) r->size = st->size;
+    if (st) {
+      r->size = result_.size = st->size;
+      if (expected_ == 0 && r->format == net::BlobFormat::kRaw && st->size >= r->had_before) {
+        expected_ = st->size - r->had_before;
+      }
+    }
     if (r->format == net::BlobFormat::kRaw && (!st || !st->is_complete())) {
       r = make_error(ErrorCode::kProtocol,
                      "the provider ended the transfer before the blob was complete");

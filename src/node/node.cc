@@ -117,13 +117,13 @@ void Node::shutdown() {
 }
 
 void Node::fetch(const net::BlobTicket& ticket, BlobFetch::ProgressFn on_progress,
-                 BlobFetch::DoneFn done) {
+                 BlobFetch::DoneFn done, std::optional<FetchOptions> options) {
   // Runs on the io thread; the fetch keeps itself alive through its timer
   // and getter callbacks until done.
+  FetchOptions o = options.value_or(options_.fetch);
   driver_->post(
-      [this, ticket, on_progress = std::move(on_progress), done = std::move(done)]() mutable {
-        BlobFetch::start(*driver_, *store_, ticket, options_.fetch, std::move(on_progress),
-                         std::move(done));
+      [this, ticket, o, on_progress = std::move(on_progress), done = std::move(done)]() mutable {
+        BlobFetch::start(*driver_, *store_, ticket, o, std::move(on_progress), std::move(done));
       });
 }
 
@@ -167,6 +167,14 @@ Result<nlohmann::json> Node::handle_get(const nlohmann::json& request,
     std::optional<Result<FetchResult>> result;
   };
   auto shared = std::make_shared<Shared>();
+  FetchOptions options = options_.fetch;
+  if (auto it = request.find("timeout_ms"); it != request.end() && it->is_number_unsigned()) {
+    uint64_t ms = it->get<uint64_t>();
+    if (ms == 0 || ms > 86'400'000) {
+      return make_error(ErrorCode::kInvalidArgument, "timeout_ms out of range");
+    }
+    options.idle_timeout = std::chrono::milliseconds(ms);
+  }
   fetch(
       ticket,
       [shared](const FetchProgress& p) {
@@ -178,7 +186,8 @@ Result<nlohmann::json> Node::handle_get(const nlohmann::json& request,
         std::lock_guard lock(shared->m);
         shared->result = std::move(r);
         shared->cv.notify_all();
-      });
+      },
+      options);
   std::unique_lock lock(shared->m);
   for (;;) {
     shared->cv.wait_for(lock, std::chrono::milliseconds(100));

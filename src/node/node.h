@@ -14,7 +14,7 @@
 //   blob_add {path}          → hash, hex, size, ticket (blob ticket)
 //   blob_ls                  → blobs[{hash, size, state}]
 //   blob_export {hash, path} → hash, path, size
-//   blob_get {ticket, out?}  → events {"event":"progress", received, expected,
+//   blob_get {ticket, out?, timeout_ms?} → events {"event":"progress", received, expected,
 //                              size}; final hash, size, received, had_before,
 //                              already_complete, path (if out)
 //   stop                     → {} and the node shuts down
@@ -69,8 +69,9 @@ class Node {
 
   // Fetches `ticket` into the store; callable from any thread. Callbacks run
   // on the io thread.
+  // `options` default to NodeOptions::fetch.
   void fetch(const net::BlobTicket& ticket, BlobFetch::ProgressFn on_progress,
-             BlobFetch::DoneFn done);
+             BlobFetch::DoneFn done, std::optional<FetchOptions> options = std::nullopt);
 
  private:
   Node(asio::io_context& io, NodeOptions options);
