@@ -155,17 +155,20 @@ node_pid=$!
 check "restart" wait_for "$work/node2.log" '^ticket: node'
 check "node id survives restart" grep -q "^node id: $node_id" "$work/node2.log"
 kill -KILL "$node_pid"
-wait "$node_pid" 2>/dev/null
+{ wait "$node_pid"; } 2>/dev/null
 check "stale socket left" test -S "$nd/node.sock"
 check "add with stale socket works" sh -c "'$FERRY' --data-dir '$nd' blob add '$work/world.txt' >/dev/null"
 "$FERRY" start --data-dir "$nd" >"$work/node3.log" 2>&1 &
 node_pid=$!
 check "start over stale socket" wait_for "$work/node3.log" '^ticket: node'
-# Unknown blob on a live node: clean failure.
+# A node ticket is not a blob ticket: clean failure.
 "$FERRY" --data-dir "$work/getter" blob get "$("$FERRY" --data-dir "$nd" node addr | sed 's/^node/blob/')" >/dev/null 2>&1
 check "non-blob ticket fails" test $? -ne 0
-kill -TERM "$node_pid"
+check "node stop" sh -c "'$FERRY' --data-dir '$nd' node stop >/dev/null"
 wait "$node_pid"
+check "stopped by node stop" grep -q '^node stopped' "$work/node3.log"
+"$FERRY" --data-dir "$nd" node addr >/dev/null 2>&1
+check "node addr without node fails" test $? -ne 0
 
 # The demo runs end to end.
 "$FERRY" demo >"$work/demo.log" 2>&1

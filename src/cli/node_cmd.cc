@@ -1,6 +1,6 @@
 // `ferry start`: runs a node in the foreground on the data directory until
-// SIGINT/SIGTERM (or a "stop" control request). `ferry node addr`: the
-// running node's ticket.
+// SIGINT/SIGTERM or `ferry node stop`. `ferry node addr`: the running node's
+// ticket.
 //
 // --bind defaults to 127.0.0.1:0 (loopback, a free port): nothing is
 // reachable from other machines unless asked for, e.g. --bind 0.0.0.0:4433,
@@ -73,6 +73,21 @@ Status node_addr(const GlobalOptions& opts) {
   return ok();
 }
 
+Status node_stop(const GlobalOptions& opts) {
+  FERRY_ASSIGN(auto client, connect_node(opts));
+  if (!client) {
+    return make_error(ErrorCode::kNotFound,
+                      "no node is running on " + resolve_data_dir(opts).string());
+  }
+  FERRY_TRY(client->call({{"cmd", "stop"}}));
+  if (opts.json) {
+    print_json({{"stopped", true}});
+  } else {
+    std::cout << "node stopping\n";
+  }
+  return ok();
+}
+
 }  // namespace
 
 void add_node_commands(CLI::App& app, GlobalOptions& opts, int* exit_code_out) {
@@ -86,6 +101,9 @@ void add_node_commands(CLI::App& app, GlobalOptions& opts, int* exit_code_out) {
   node->require_subcommand(1);
   node->add_subcommand("addr", "print the running node's ticket")->callback([&opts, exit_code_out] {
     *exit_code_out = exit_code(opts, node_addr(opts));
+  });
+  node->add_subcommand("stop", "stop the running node")->callback([&opts, exit_code_out] {
+    *exit_code_out = exit_code(opts, node_stop(opts));
   });
 }
 
