@@ -134,7 +134,8 @@ Result<nlohmann::json> ControlClient::call(
 // ---- server ----
 
 Result<std::unique_ptr<ControlServer>> ControlServer::start(const std::filesystem::path& data_dir,
-                                                            Handler handler) {
+                                                            Handler handler,
+                                                            AfterReply after_reply) {
   auto path = control_socket_path(data_dir);
   FERRY_ASSIGN(auto addr, unix_addr(path));
   // A live node already answering here wins; a stale file is replaced.
@@ -157,11 +158,16 @@ Result<std::unique_ptr<ControlServer>> ControlServer::start(const std::filesyste
     ::close(fd);
     return make_error(ErrorCode::kIo, "cannot listen on " + path.string() + ": " + why);
   }
-  return std::unique_ptr<ControlServer>(new ControlServer(fd, path, std::move(handler)));
+  return std::unique_ptr<ControlServer>(
+      new ControlServer(fd, path, std::move(handler), std::move(after_reply)));
 }
 
-ControlServer::ControlServer(int fd, std::filesystem::path path, Handler handler)
-    : listen_fd_(fd), path_(std::move(path)), handler_(std::move(handler)) {
+ControlServer::ControlServer(int fd, std::filesystem::path path, Handler handler,
+                             AfterReply after_reply)
+    : listen_fd_(fd),
+      path_(std::move(path)),
+      handler_(std::move(handler)),
+      after_reply_(std::move(after_reply)) {
   acceptor_ = std::thread([this] { accept_loop(); });
 }
 
@@ -209,6 +215,7 @@ void ControlServer::serve(int fd) {
     if (!line || !*line) break;
     auto request = nlohmann::json::parse(**line, nullptr, false);
     nlohmann::json final_line;
+    bool succeeded = false;
     if (request.is_discarded() || !request.is_object() || !request.contains("cmd") ||
         !request["cmd"].is_string()) {
       final_line = error_to_json(Error(ErrorCode::kInvalidArgument, "malformed control request"));
@@ -217,11 +224,14 @@ void ControlServer::serve(int fd) {
       if (result) {
         final_line = std::move(*result);
         final_line["ok"] = true;
+        succeeded = true;
       } else {
         final_line = error_to_json(result.error());
       }
     }
-    if (!reply(final_line)) break;
+    bool sent = reply(final_line);
+    if (succeeded && after_reply_) after_reply_(request);
+    if (!sent) break;
   }
   std::lock_guard lock(m_);
   clients_.erase(fd);

@@ -70,8 +70,12 @@ class ControlServer {
 
   // Binds the socket (0600). A socket file left by a dead node is replaced;
   // Errors: kAlreadyExists if a live node answers on it, kIo otherwise.
+  // `after_reply` (optional) runs on the connection's thread once a request
+  // was answered successfully and the final line was written (e.g. to stop
+  // the node only after confirming a "stop").
+  using AfterReply = std::function<void(const nlohmann::json& request)>;
   static Result<std::unique_ptr<ControlServer>> start(const std::filesystem::path& data_dir,
-                                                      Handler handler);
+                                                      Handler handler, AfterReply after_reply = {});
   ~ControlServer();  // stop()
   // Stops accepting, shuts down open connections, joins the threads and
   // removes the socket file. Idempotent.
@@ -79,13 +83,14 @@ class ControlServer {
   const std::filesystem::path& path() const { return path_; }
 
  private:
-  ControlServer(int fd, std::filesystem::path path, Handler handler);
+  ControlServer(int fd, std::filesystem::path path, Handler handler, AfterReply after_reply);
   void accept_loop();
   void serve(int fd);
 
   int listen_fd_;
   std::filesystem::path path_;
   Handler handler_;
+  AfterReply after_reply_;
   std::atomic<bool> stopping_{false};
   std::mutex m_;
   std::set<int> clients_;

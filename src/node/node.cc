@@ -70,10 +70,15 @@ Result<std::unique_ptr<Node>> Node::start(asio::io_context& io, NodeOptions opti
   if (options.control) {
     Node* raw = node.get();
     FERRY_ASSIGN(node->control_,
-                 ControlServer::start(options.data_dir, [raw](const nlohmann::json& req,
-                                                              const ControlServer::Reply& reply) {
-                   return raw->handle(req, reply);
-                 }));
+                 ControlServer::start(
+                     options.data_dir,
+                     [raw](const nlohmann::json& req, const ControlServer::Reply& reply) {
+                       return raw->handle(req, reply);
+                     },
+                     [raw](const nlohmann::json& req) {
+                       // Stop only once "stop" has been confirmed to the client.
+                       if (req["cmd"] == "stop") raw->io_.stop();
+                     }));
   }
   net::SecretKey key = net::SecretKey::generate();
   if (!options.ephemeral_key) {
@@ -145,8 +150,7 @@ Result<nlohmann::json> Node::handle(const nlohmann::json& request,
   }
   if (cmd == "blob_get") return handle_get(request, reply);
   if (cmd == "stop") {
-    stop_requested_ = true;
-    io_.stop();
+    stop_requested_ = true;  // io_ stops after the reply (see start())
     return nlohmann::json::object();
   }
   return make_error(ErrorCode::kInvalidArgument, "unknown control command: " + cmd);

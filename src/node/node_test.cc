@@ -212,6 +212,15 @@ TEST(Node, StaleSocketIsReplacedAndLiveNodeIsExclusive) {
   auto ticket = net::NodeTicket::parse((*addr)["ticket"].get<std::string>());
   ASSERT_TRUE(ticket);
   EXPECT_EQ(ticket->node, (*n)->addr());
+  // "stop" is confirmed first, then the node's io_context stops.
+  auto stopped = (*client)->call({{"cmd", "stop"}});
+  ASSERT_TRUE(stopped) << stopped.error().to_string();
+  auto end = std::chrono::steady_clock::now() + 10s;
+  while (!net.io.stopped() && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(net.io.stopped());
+  EXPECT_TRUE((*n)->stop_requested());
   net.stop();
 }
 
