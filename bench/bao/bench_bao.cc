@@ -29,7 +29,7 @@
 #include "bao/decoder.h"
 #include "bao/encoder.h"
 #include "bao/outboard.h"
-#include "bao/outboard_parallel.h"
+#include "blobs/parallel_outboard.h"
 
 using namespace ferry;
 using namespace ferry::bao;
@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
 
   unsigned n_threads = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
   t = best_of(repeat, [&] {
-    auto o = compute_outboard_parallel(reader, size, n_threads);
+    auto o = blobs::compute_outboard_parallel(reader, size, n_threads);
     if (!o || o->root != ob.root || o->pairs != ob.pairs) die("parallel outboard differs");
   });
   std::string th = " (" + std::to_string(n_threads) + " threads)";

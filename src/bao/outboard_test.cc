@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
-#include "bao/outboard_parallel.h"
 #include "bao/test_util.h"
 #include "crypto/blake3.h"
 
@@ -78,24 +77,6 @@ TEST(Outboard, RejectsWrongAmountOfData) {
   EXPECT_EQ(b.update(d).error().code(), ErrorCode::kInvalidArgument);
   EXPECT_TRUE(b.update(ByteView(d).first(9999)).has_value());
   EXPECT_EQ(b.finish().error().code(), ErrorCode::kInvalidArgument);
-}
-
-TEST(Outboard, ParallelMatchesSerial) {
-  for (size_t n : {size_t{0}, size_t{5}, size_t{16384}, size_t{16385}, size_t{100000},
-                   size_t{3 * 1024 * 1024 + 77}}) {
-    Bytes d = spec_blob(n);
-    Outboard serial = compute_outboard(d);
-    for (unsigned threads : {1u, 2u, 3u}) {
-      Outboard par = compute_outboard_parallel(d, threads);
-      EXPECT_EQ(par.root, serial.root) << n << " " << threads;
-      EXPECT_EQ(par.pairs, serial.pairs) << n << " " << threads;
-      MemoryReader reader(d);
-      auto viar = compute_outboard_parallel(reader, n, threads);
-      ASSERT_TRUE(viar.has_value());
-      EXPECT_EQ(viar->root, serial.root);
-      EXPECT_EQ(viar->pairs, serial.pairs);
-    }
-  }
 }
 
 }  // namespace

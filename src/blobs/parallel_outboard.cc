@@ -1,4 +1,4 @@
-#include "bao/outboard_parallel.h"
+#include "blobs/parallel_outboard.h"
 
 #include <algorithm>
 #include <mutex>
@@ -7,7 +7,9 @@
 
 #include "crypto/blake3_tree.h"
 
-namespace ferry::bao {
+namespace ferry::blobs {
+using namespace ferry::bao;  // tree geometry and outboard types
+
 namespace {
 
 constexpr uint64_t kReadGroups = 64;  // 1 MiB reads
@@ -83,4 +85,4 @@ Outboard compute_outboard_parallel(ByteView data, unsigned threads) {
   return outboard_from_group_cvs(data.size(), cvs);
 }
 
-}  // namespace ferry::bao
+}  // namespace ferry::blobs

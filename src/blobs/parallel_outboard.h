@@ -1,7 +1,7 @@
 // Parallel outboard creation with N threads over disjoint ranges of chunk
-// groups, then the tree above the groups on the calling thread. Separate
-// target (ferry_bao_parallel) because it starts threads; the sans-IO
-// encoder/decoder never do.
+// groups, then the tree above the groups on the calling thread. It lives in
+// blobs/ (a driver layer that owns files and threads), not in the sans-IO
+// bao/ core, which never starts threads.
 #pragma once
 
 #include <cstdint>
@@ -11,16 +11,16 @@
 #include "core/bytes.h"
 #include "ferry/result.h"
 
-namespace ferry::bao {
+namespace ferry::blobs {
 
 // Outboard of a blob of `size` bytes read through `reader`, which must be
 // safe to call from several threads at once (pread-like). `threads` = 0 means
 // std::thread::hardware_concurrency(). Reads are large (1 MiB).
 // Errors: the first error of any reader call.
-[[nodiscard]] Result<Outboard> compute_outboard_parallel(const DataReader& reader, uint64_t size,
-                                                         unsigned threads);
+[[nodiscard]] Result<bao::Outboard> compute_outboard_parallel(const bao::DataReader& reader,
+                                                              uint64_t size, unsigned threads);
 
 // Same for data in memory (e.g. an mmap).
-Outboard compute_outboard_parallel(ByteView data, unsigned threads);
+bao::Outboard compute_outboard_parallel(ByteView data, unsigned threads);
 
-}  // namespace ferry::bao
+}  // namespace ferry::blobs
