@@ -76,7 +76,7 @@ void BlobFetch::begin() {
 
 FetchProgress BlobFetch::progress() const {
   FetchProgress p;
-  p.received = getter_ ? getter_->bytes_received() : 0;
+  p.received = getter_ ? getter_->bytes_received() : final_received_;
   p.expected = expected_;
   p.blob_size = result_.size;
   return p;
@@ -132,7 +132,8 @@ void BlobFetch::finish(Result<FetchResult> r) {
   if (finished_) return;
   finished_ = true;
   timer_.cancel();
-  if (r && getter_) r->received = getter_->bytes_received();
+  final_received_ = getter_ ? getter_->bytes_received() : 0;
+  if (r) r->received = final_received_;
   if (r) {
     auto st = store_.status(ticket_.hash);
     if (st) {
@@ -153,6 +154,9 @@ void BlobFetch::finish(Result<FetchResult> r) {
     if (!tagged) r = tl::unexpected(tagged.error());
   }
   close_connection();
+  // The getter's pending callback holds this fetch: drop our reference so
+  // the pair is freed with the connection (no cycle).
+  getter_.reset();
   auto done = std::move(done_);
   if (on_progress_ && r) on_progress_(progress());
   if (done) done(std::move(r));

@@ -73,7 +73,7 @@ class BlobFetch : public std::enable_shared_from_this<BlobFetch> {
   asio::steady_timer timer_;
   std::optional<uint64_t> conn_;
   FetchResult result_;
-  uint64_t expected_ = 0, last_received_ = 0;
+  uint64_t expected_ = 0, last_received_ = 0, final_received_ = 0;
   std::chrono::steady_clock::time_point last_change_;
   bool finished_ = false;
 };
