@@ -6,6 +6,8 @@
 // result object.
 #include <unistd.h>
 
+#include <csignal>
+
 #include <iostream>
 
 #include "cli/commands.h"
@@ -44,19 +46,36 @@ Result<nlohmann::json> get_transient(const GlobalOptions& opts, const net::BlobT
   options.bind = transient_bind(ticket.node);
   options.fetch.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
   FERRY_ASSIGN(auto n, node::Node::start(io, options));
-  std::optional<Result<node::FetchResult>> result;
-  n->fetch(
-      ticket, [&](const node::FetchProgress& p) { on_event(node::progress_json(p)); },
+  bool finished = false;
+  Result<node::FetchResult> result = make_error(ErrorCode::kInternal, "no result");
+  // io runs on this thread, so the fetch can be started here directly.
+  auto fetch = node::BlobFetch::start(
+      n->driver(), n->store(), ticket, options.fetch,
+      [&](const node::FetchProgress& p) { on_event(node::progress_json(p)); },
       [&](Result<node::FetchResult> r) {
         result = std::move(r);
+        finished = true;
         io.stop();
       });
+  // Ctrl-C cancels: what was verified stays in the store, and running the
+  // command again resumes from there.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([fetch](const std::error_code& ec, int) {
+    if (!ec) fetch->cancel();
+  });
   io.run();
-  if (!result) return make_error(ErrorCode::kInternal, "download ended without a result");
-  if (!*result) return tl::unexpected(result->error());
-  auto doc = node::fetch_result_json(**result);
+  if (!finished) return make_error(ErrorCode::kInternal, "download ended without a result");
+  if (!result) {
+    if (result.error().code() == ErrorCode::kCancelled) {
+      return make_error(ErrorCode::kCancelled,
+                        "download interrupted; run it again to resume from what was verified");
+    }
+    return tl::unexpected(result.error());
+  }
+  auto doc = node::fetch_result_json(*result);
+
   if (!out.empty()) {
-    FERRY_ASSIGN(auto exported, node::blob_export(n->store(), (*result)->hash.to_string(), out));
+    FERRY_ASSIGN(auto exported, node::blob_export(n->store(), result->hash.to_string(), out));
     doc["path"] = exported["path"];
   }
   n->shutdown();

@@ -117,13 +117,22 @@ void BlobFetch::cancel() {
   driver_.post([self] { self->finish(make_error(ErrorCode::kCancelled, "transfer interrupted")); });
 }
 
+void BlobFetch::abandon() {
+  finished_ = true;
+  timer_.cancel();
+  getter_.reset();
+  done_ = nullptr;
+  on_progress_ = nullptr;
+}
+
 void BlobFetch::close_connection() {
   if (!conn_) return;
   uint64_t conn = *conn_;
   conn_.reset();
-  // Closed from a posted task, never from inside the getter's callback.
-  auto getter = getter_;  // keeps the handler alive until the close is sent
-  driver_.post([this_driver = &driver_, conn, getter] {
+  // Closed from a posted task, never from inside the getter's callback. The
+  // getter stays alive as the driver's handler of the connection; the task
+  // must not own it (it may be destroyed after the store).
+  driver_.post([this_driver = &driver_, conn] {
     if (auto* c = this_driver->connection(conn)) c->close(0, "done", net::monotonic_now());
   });
 }

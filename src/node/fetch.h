@@ -54,6 +54,10 @@ class BlobFetch : public std::enable_shared_from_this<BlobFetch> {
   // Closes the connection (the "interrupted" case); `done` gets kCancelled.
   void cancel();
   FetchProgress progress() const;
+  // Drops the fetch without a callback (the owner is shutting down): no
+  // reference to the getter or the callbacks remains. Requires: the io
+  // thread is not running it concurrently (the io_context has stopped).
+  void abandon();
 
  private:
   BlobFetch(net::UdpDriver& d, blobs::Store& s, net::BlobTicket t, FetchOptions o, ProgressFn p,

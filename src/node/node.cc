@@ -117,6 +117,12 @@ void Node::shutdown() {
   stop_requested_ = true;
   if (control_) control_->stop();  // joins control threads (they poll stop_requested_)
   if (provider_) provider_->shutdown();
+  // Unfinished downloads let go of their getters (which write to the store)
+  // before the driver and the store go away.
+  for (auto& w : fetches_) {
+    if (auto f = w.lock()) f->abandon();
+  }
+  fetches_.clear();
   driver_.reset();
   store_.reset();
 }
@@ -128,7 +134,9 @@ void Node::fetch(const net::BlobTicket& ticket, BlobFetch::ProgressFn on_progres
   FetchOptions o = options.value_or(options_.fetch);
   driver_->post(
       [this, ticket, o, on_progress = std::move(on_progress), done = std::move(done)]() mutable {
-        BlobFetch::start(*driver_, *store_, ticket, o, std::move(on_progress), std::move(done));
+        std::erase_if(fetches_, [](const auto& w) { return w.expired(); });
+        fetches_.push_back(BlobFetch::start(*driver_, *store_, ticket, o, std::move(on_progress),
+                                            std::move(done)));
       });
 }
 

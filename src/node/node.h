@@ -87,6 +87,7 @@ class Node {
   std::unique_ptr<ControlServer> control_;
   net::NodeAddr addr_;
   std::atomic<bool> stop_requested_{false};
+  std::vector<std::weak_ptr<BlobFetch>> fetches_;  // io thread; abandoned at shutdown
   bool shut_down_ = false;
 };
 
