@@ -158,13 +158,13 @@ Result<std::optional<BlobRow>> FileStore::get_row_locked(const Hash& hash) {
   FERRY_ASSIGN(bool found, stmt.step());
   if (!found) return std::optional<BlobRow>();
   BlobRow row;
-  row.state = stmt.column_int(0) == 2 ? BlobState::kComplete : BlobState::kPartial;
-  row.size = static_cast<uint64_t>(stmt.column_int(1));
-  row.is_inline = !stmt.column_is_null(2);
-  row.inline_data = stmt.column_blob(2);
-  row.inline_outboard = stmt.column_blob(3);
+  row.state = stmt.col_int(0) == 2 ? BlobState::kComplete : BlobState::kPartial;
+  row.size = static_cast<uint64_t>(stmt.col_int(1));
+  row.is_inline = !stmt.col_is_null(2);
+  row.inline_data = stmt.col_blob_copy(2);
+  row.inline_outboard = stmt.col_blob_copy(3);
   if (row.state == BlobState::kPartial) {
-    FERRY_ASSIGN(row.verified, decode_ranges(stmt.column_blob(4)));
+    FERRY_ASSIGN(row.verified, decode_ranges(stmt.col_blob_copy(4)));
   }
   return std::optional<BlobRow>(std::move(row));
 }
@@ -172,7 +172,7 @@ Result<std::optional<BlobRow>> FileStore::get_row_locked(const Hash& hash) {
 Status FileStore::delete_blob_locked(const Hash& hash) {
   FERRY_ASSIGN(Stmt stmt, db_->prepare("DELETE FROM blobs WHERE hash = ?"));
   stmt.bind(1, hash.view());
-  FERRY_TRY(stmt.run());
+  FERRY_TRY(stmt.exec());
   // The row is gone first: a crash now leaves only orphan files, which the
   // next open removes.
   for (const auto& p : {data_path(hash), outboard_path(hash)}) {
@@ -306,7 +306,7 @@ Result<ImportResult> FileStore::commit_locked(const bao::Outboard& ob, const Byt
   } else {
     stmt.bind_null(3).bind_null(4);
   }
-  FERRY_TRY(stmt.run());
+  FERRY_TRY(stmt.exec());
   if (inline_data != nullptr && row) {
     // A partial download of the same blob had files: they are garbage now.
     for (const auto& p : {data_path(ob.root), outboard_path(ob.root)}) {
@@ -338,9 +338,9 @@ Result<std::vector<BlobInfo>> FileStore::list() {
   while (true) {
     FERRY_ASSIGN(bool row, stmt.step());
     if (!row) break;
-    out.push_back({hash_from_column(stmt.column_blob(0)),
-                   stmt.column_int(1) == 2 ? BlobState::kComplete : BlobState::kPartial,
-                   static_cast<uint64_t>(stmt.column_int(2))});
+    out.push_back({hash_from_column(stmt.col_blob_copy(0)),
+                   stmt.col_int(1) == 2 ? BlobState::kComplete : BlobState::kPartial,
+                   static_cast<uint64_t>(stmt.col_int(2))});
   }
   return out;
 }

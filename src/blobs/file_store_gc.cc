@@ -29,14 +29,14 @@ Status FileStore::set_tag(const std::string& name, const HashAndFormat& value) {
   FERRY_ASSIGN(Stmt stmt,
                db_->prepare("INSERT OR REPLACE INTO tags (name, hash, format) VALUES (?, ?, ?)"));
   stmt.bind(1, name).bind(2, value.hash.view()).bind(3, static_cast<int64_t>(value.format));
-  return stmt.run();
+  return stmt.exec();
 }
 
 Status FileStore::delete_tag(const std::string& name) {
   std::lock_guard lock(mu_);
   FERRY_ASSIGN(Stmt stmt, db_->prepare("DELETE FROM tags WHERE name = ?"));
   stmt.bind(1, name);
-  FERRY_TRY(stmt.run());
+  FERRY_TRY(stmt.exec());
   if (sqlite3_changes(db_->raw()) == 0) return make_error(ErrorCode::kNotFound, "no tag " + name);
   return ok();
 }
@@ -47,8 +47,8 @@ Result<std::optional<HashAndFormat>> FileStore::get_tag(const std::string& name)
   stmt.bind(1, name);
   FERRY_ASSIGN(bool found, stmt.step());
   if (!found) return std::optional<HashAndFormat>();
-  return std::optional<HashAndFormat>(HashAndFormat{
-      hash_from_column(stmt.column_blob(0)), static_cast<BlobFormat>(stmt.column_int(1) == 1)});
+  return std::optional<HashAndFormat>(HashAndFormat{hash_from_column(stmt.col_blob_copy(0)),
+                                                    static_cast<BlobFormat>(stmt.col_int(1) == 1)});
 }
 
 Result<std::vector<std::pair<std::string, HashAndFormat>>> FileStore::list_tags() {
@@ -58,9 +58,9 @@ Result<std::vector<std::pair<std::string, HashAndFormat>>> FileStore::list_tags(
   while (true) {
     FERRY_ASSIGN(bool row, stmt.step());
     if (!row) break;
-    out.emplace_back(stmt.column_text(0),
-                     HashAndFormat{hash_from_column(stmt.column_blob(1)),
-                                   static_cast<BlobFormat>(stmt.column_int(2) == 1)});
+    out.emplace_back(stmt.col_text(0),
+                     HashAndFormat{hash_from_column(stmt.col_blob_copy(1)),
+                                   static_cast<BlobFormat>(stmt.col_int(2) == 1)});
   }
   return out;
 }
@@ -75,8 +75,8 @@ Result<GcStats> FileStore::gc() {
     while (true) {
       FERRY_ASSIGN(bool row, stmt.step());
       if (!row) break;
-      roots.push_back({hash_from_column(stmt.column_blob(0)),
-                       static_cast<BlobFormat>(stmt.column_int(1) == 1)});
+      roots.push_back(
+          {hash_from_column(stmt.col_blob_copy(0)), static_cast<BlobFormat>(stmt.col_int(1) == 1)});
     }
   }
   auto read_seq = [&](const Hash& h) -> Result<std::optional<Bytes>> {
@@ -109,9 +109,9 @@ Result<GcStats> FileStore::gc() {
     while (true) {
       FERRY_ASSIGN(bool row, stmt.step());
       if (!row) break;
-      Hash h = hash_from_column(stmt.column_blob(0));
+      Hash h = hash_from_column(stmt.col_blob_copy(0));
       if (!std::binary_search(live.begin(), live.end(), h)) {
-        dead.emplace_back(h, static_cast<uint64_t>(stmt.column_int(1)));
+        dead.emplace_back(h, static_cast<uint64_t>(stmt.col_int(1)));
       }
     }
   }

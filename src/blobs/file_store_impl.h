@@ -10,10 +10,14 @@
 #include "bao/outboard.h"
 #include "blobs/file_store.h"
 #include "blobs/protect.h"
-#include "blobs/sqlite.h"
 #include "blobs/verified_read.h"
+#include "env/sqlite.h"
 
 namespace ferry::blobs {
+
+using env::sql::Db;
+using env::sql::Stmt;
+using env::sql::Transaction;
 
 // One row of the `blobs` table.
 struct BlobRow {

@@ -57,7 +57,7 @@ class FileWriter final : public BlobWriter {
                                 "UPDATE blobs SET verified = ? WHERE hash = ? AND state = 1"));
     Bytes encoded = encode_ranges(next);
     stmt.bind(1, ByteView(encoded)).bind(2, hash_.view());
-    FERRY_TRY(stmt.run());
+    FERRY_TRY(stmt.exec());
     if (sqlite3_changes(store_->db().raw()) == 0) FERRY_TRY(check_still_partial());
     verified_ = std::move(next);
     pending_ = bao::ChunkRanges();
@@ -72,7 +72,7 @@ class FileWriter final : public BlobWriter {
       FERRY_ASSIGN(Stmt stmt, store_->db().prepare("UPDATE blobs SET state = 2, verified = NULL "
                                                    "WHERE hash = ? AND state = 1"));
       stmt.bind(1, hash_.view());
-      FERRY_TRY(stmt.run());
+      FERRY_TRY(stmt.exec());
       complete_ = true;
     }
     return store_->status(hash_);
@@ -135,7 +135,7 @@ Result<std::unique_ptr<BlobWriter>> FileStore::open_writer(const Hash& hash, uin
                                          "VALUES (?, 1, ?, ?)"));
     Bytes empty = encode_ranges(bao::ChunkRanges());
     stmt.bind(1, hash.view()).bind(2, static_cast<int64_t>(size)).bind(3, ByteView(empty));
-    FERRY_TRY(stmt.run());
+    FERRY_TRY(stmt.exec());
   }
   active_writers_.insert(hash);
   return std::unique_ptr<BlobWriter>(

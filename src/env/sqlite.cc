@@ -1,6 +1,6 @@
-#include "docs/sqlite.h"
+#include "env/sqlite.h"
 
-namespace ferry::docs::sql {
+namespace ferry::env::sql {
 
 Error make_sqlite_error(sqlite3* db, int rc, std::string_view what) {
   ErrorCode code = ErrorCode::kIo;
@@ -113,4 +113,11 @@ Result<Stmt> Db::prepare(std::string_view sql) {
   return Stmt(db_, s);
 }
 
-}  // namespace ferry::docs::sql
+Result<int64_t> Db::query_int(std::string_view sql) {
+  FERRY_ASSIGN(auto stmt, prepare(sql));
+  FERRY_ASSIGN(bool row, stmt.step());
+  if (!row) return make_error(ErrorCode::kIo, "query returned no row: " + std::string(sql));
+  return stmt.col_int(0);
+}
+
+}  // namespace ferry::env::sql
