@@ -202,6 +202,42 @@ TEST(Node, ShutdownDuringDownload) {
   net2.stop();
 }
 
+// Garbage on the control socket gets an error line; the node keeps serving.
+TEST(Node, MalformedControlRequestsAreAnsweredWithErrors) {
+  TempDir dir;
+  IoThread net;
+  auto n = Node::start(net.io, options_for(dir.path));
+  ASSERT_TRUE(n);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  auto p = control_socket_path(dir.path).string();
+  std::memcpy(addr.sun_path, p.c_str(), p.size() + 1);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  std::string garbage = "not json\n[1,2]\n{\"cmd\": 5}\n{\"cmd\":\"blob_get\",\"ticket\":\"x\"}\n";
+  ASSERT_EQ(::write(fd, garbage.data(), garbage.size()), static_cast<ssize_t>(garbage.size()));
+  std::string got;
+  char buf[4096];
+  auto end = std::chrono::steady_clock::now() + 10s;
+  while (std::count(got.begin(), got.end(), '\n') < 4 && std::chrono::steady_clock::now() < end) {
+    ssize_t k = ::read(fd, buf, sizeof(buf));
+    if (k <= 0) break;
+    got.append(buf, static_cast<size_t>(k));
+  }
+  ::close(fd);
+  size_t lines = 0, pos = 0;
+  for (size_t nl; (nl = got.find('\n', pos)) != std::string::npos; pos = nl + 1, ++lines) {
+    auto doc = nlohmann::json::parse(got.substr(pos, nl - pos));
+    EXPECT_EQ(doc["ok"], false) << doc.dump();
+    EXPECT_TRUE(doc.contains("error"));
+  }
+  EXPECT_EQ(lines, 4u);
+  auto client = ControlClient::connect(dir.path);
+  ASSERT_TRUE(client && *client);
+  EXPECT_TRUE((*client)->call({{"cmd", "node_addr"}}));
+  net.stop();
+}
+
 TEST(Node, NodeIdSurvivesRestartAndKeyIsPrivate) {
   TempDir dir;
   net::NodeId first;
