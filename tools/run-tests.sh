@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian 12 machine (packages, iroh interop node), builds
-# Ferry with -Werror, runs every test, then builds and runs the whole suite
-# again under AddressSanitizer + UBSan, then runs each fuzzer briefly.
+# Sets up a fresh Debian 12 machine (packages, iroh interop node), checks
+# the formatting, builds Ferry with -Werror, runs every test, then builds and
+# runs the whole suite again under AddressSanitizer + UBSan, then runs each
+# fuzzer briefly.
 #   FERRY_SKIP_ASAN=1  skip the sanitizer pass (local iteration only)
 #   FERRY_SKIP_FUZZ=1  skip the fuzz smoke run
 set -euo pipefail
@@ -12,6 +13,9 @@ bash tools/setup-deps.sh
 if [ -f tools/interop/install.sh ]; then
   bash tools/interop/install.sh || echo "run-tests: iroh interop node not installed; interop tests will skip"
 fi
+
+echo "== format (clang-format, .clang-format)"
+bash tools/check-format.sh
 
 echo "== build (release, -Werror)"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFERRY_WERROR=ON >/dev/null
