@@ -6,8 +6,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -48,12 +46,9 @@ inline uint64_t init_test_seed() {
 
 inline const uint64_t kTestSeed = init_test_seed();
 
-inline nlohmann::json load_json(const std::string& name) {
-  std::ifstream in(std::string(FERRY_BAO_TESTDATA) + "/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return nlohmann::json::parse(ss.str());
-}
+// Parses testdata/<name> (defined in test_vectors_test.cc, the one test
+// file that reads from disk).
+nlohmann::json load_json(const std::string& name);
 
 inline const nlohmann::json& captures() {
   static const nlohmann::json j = load_json("iroh-0.35-captures.json");

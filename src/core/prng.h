@@ -1,5 +1,5 @@
 // A small, fast, seeded PRNG (xoshiro256**, seeded through splitmix64).
-// Cores take one by reference instead of touching std::random_device, so
+// Cores take one by reference instead of drawing OS randomness, so
 // every run is replayable from its seed.
 #pragma once
 
