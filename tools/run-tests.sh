@@ -20,8 +20,19 @@ bash tools/check-format.sh
 echo "== build (release, -Werror)"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFERRY_WERROR=ON >/dev/null
 cmake --build build/release -j "$jobs"
+# Counts the tests ctest ran (its "out of N" line) for the summary below.
+passed=0
+count_tests() {
+  local n
+  n=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$1" | tail -1)
+  passed=$((passed + ${n:-0}))
+}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
 echo "== tests (release)"
-ctest --test-dir build/release --output-on-failure -j "$jobs"
+ctest --test-dir build/release --output-on-failure -j "$jobs" | tee "$log"
+count_tests "$log"
 
 if [ "${FERRY_SKIP_ASAN:-0}" != 1 ]; then
   echo "== build (AddressSanitizer + UBSan)"
@@ -30,9 +41,14 @@ if [ "${FERRY_SKIP_ASAN:-0}" != 1 ]; then
   cmake --build build/asan -j "$jobs"
   echo "== tests (AddressSanitizer + UBSan)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir build/asan --output-on-failure -j "$jobs"
+    ctest --test-dir build/asan --output-on-failure -j "$jobs" | tee "$log"
+  count_tests "$log"
 fi
 
 if [ "${FERRY_SKIP_FUZZ:-0}" != 1 ]; then
   bash tools/fuzz-smoke.sh "${FERRY_FUZZ_SECONDS:-10}"
 fi
+
+# set -e and pipefail stop the script at the first failure, so reaching this
+# line means every test of both passes passed.
+echo "tests: $passed passed, 0 failed"
