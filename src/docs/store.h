@@ -192,6 +192,11 @@ class Store {
   Result<FingerprintIndex*> index(const NamespaceId& ns);
   Result<Spans> spans(const NamespaceId& ns, const reconcile::Range& r);
   Result<PutOutcome> put_in_tx(const SignedEntry& entry, uint64_t* removed);
+  // The shared path of insert_local and delete_prefix: key size, write
+  // capability, author, sign, put in one transaction, InsertLocal event.
+  // NotInserted -> kAlreadyExists. `removed` (may be null) counts deletions.
+  Result<SignedEntry> sign_and_put_local(const NamespaceId& ns, const AuthorId& author_id,
+                                         ByteView key, const Record& record, uint64_t* removed);
   void index_upsert(const SignedEntry& e);
   void index_erase(const NamespaceId& ns, ByteView suffix);
   void emit(StoreEvent ev);

@@ -117,20 +117,34 @@ Result<PutOutcome> Store::put(const SignedEntry& entry) {
 Result<SignedEntry> Store::insert_local(const NamespaceId& ns, const AuthorId& author_id,
                                         ByteView key, const crypto::Hash& hash, uint64_t len,
                                         uint64_t timestamp_us) {
-  FERRY_TRY(check_key_size(key.size(), options_.validation));
   if (len == 0 || hash == crypto::Hash::empty()) {
+    FERRY_TRY(check_key_size(key.size(), options_.validation));
     return make_error(ErrorCode::kInvalidArgument,
                       "entry is empty (len 0 or the empty hash); use delete_prefix");
   }
+  return sign_and_put_local(ns, author_id, key, Record{len, hash, timestamp_us}, nullptr);
+}
+
+Result<uint64_t> Store::delete_prefix(const NamespaceId& ns, const AuthorId& author_id,
+                                      ByteView prefix, uint64_t timestamp_us) {
+  uint64_t removed = 0;
+  FERRY_TRY(sign_and_put_local(ns, author_id, prefix, Record::tombstone(timestamp_us), &removed));
+  return removed;
+}
+
+Result<SignedEntry> Store::sign_and_put_local(const NamespaceId& ns, const AuthorId& author_id,
+                                              ByteView key, const Record& record,
+                                              uint64_t* removed) {
+  FERRY_TRY(check_key_size(key.size(), options_.validation));
   FERRY_ASSIGN(auto cap, capability(ns));
   if (cap.secret() == nullptr) {
     return make_error(ErrorCode::kInvalidArgument, "document " + ns.fmt_short() + " is read-only");
   }
   FERRY_ASSIGN(auto signer, author(author_id));
-  Entry entry{RecordIdentifier(ns, author_id, key), Record{len, hash, timestamp_us}};
+  Entry entry{RecordIdentifier(ns, author_id, key), record};
   FERRY_ASSIGN(auto signed_entry, SignedEntry::sign(*cap.secret(), signer, std::move(entry)));
   FERRY_TRY(begin_batch());
-  auto r = put_in_tx(signed_entry, nullptr);
+  auto r = put_in_tx(signed_entry, removed);
   if (!r) {
     rollback_batch();
     return tl::unexpected(r.error());
@@ -142,32 +156,6 @@ Result<SignedEntry> Store::insert_local(const NamespaceId& ns, const AuthorId& a
   emit(InsertLocal{signed_entry});
   FERRY_TRY(commit_batch());
   return signed_entry;
-}
-
-Result<uint64_t> Store::delete_prefix(const NamespaceId& ns, const AuthorId& author_id,
-                                      ByteView prefix, uint64_t timestamp_us) {
-  FERRY_TRY(check_key_size(prefix.size(), options_.validation));
-  FERRY_ASSIGN(auto cap, capability(ns));
-  if (cap.secret() == nullptr) {
-    return make_error(ErrorCode::kInvalidArgument, "document " + ns.fmt_short() + " is read-only");
-  }
-  FERRY_ASSIGN(auto signer, author(author_id));
-  Entry entry{RecordIdentifier(ns, author_id, prefix), Record::tombstone(timestamp_us)};
-  FERRY_ASSIGN(auto signed_entry, SignedEntry::sign(*cap.secret(), signer, std::move(entry)));
-  FERRY_TRY(begin_batch());
-  uint64_t removed = 0;
-  auto r = put_in_tx(signed_entry, &removed);
-  if (!r) {
-    rollback_batch();
-    return tl::unexpected(r.error());
-  }
-  if (*r == PutOutcome::kNotInserted) {
-    rollback_batch();
-    return make_error(ErrorCode::kAlreadyExists, "newer entry exists");
-  }
-  emit(InsertLocal{signed_entry});
-  FERRY_TRY(commit_batch());
-  return removed;
 }
 
 Result<PutOutcome> Store::insert_remote(const NamespaceId& ns, const SignedEntry& entry,
