@@ -16,6 +16,7 @@
 #include "blobs/store.h"
 #include "core/prng.h"
 #include "env/env.h"
+#include "testing/seed.h"
 
 namespace ferry::blobs::testing {
 
@@ -38,13 +39,8 @@ class TempDir {
   std::string path_;
 };
 
-// Seed from FERRY_SEED or a fixed default; printed so a run can be replayed.
-inline uint64_t test_seed() {
-  const char* env = std::getenv("FERRY_SEED");
-  uint64_t seed = env ? std::strtoull(env, nullptr, 10) : 0x5eed;
-  std::printf("FERRY_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
+// The run's seed (testing/seed.h: FERRY_SEED=<n> replays a run).
+using ferry::testing::test_seed;
 
 // Byte i = (i*7) mod 251, the spec §11 test blob pattern.
 inline Bytes pattern(size_t size) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/encoding.h"
+#include "testing/seed.h"
 
 namespace ferry::crypto {
 namespace {
@@ -29,12 +30,7 @@ Arr32 filled(uint8_t v) {
   return a;
 }
 
-uint64_t test_seed() {
-  const char* env = std::getenv("FERRY_SEED");
-  uint64_t seed = env ? std::strtoull(env, nullptr, 10) : randombytes_random();
-  std::cout << "FERRY_SEED=" << seed << "\n";
-  return seed;
-}
+using ferry::testing::test_seed;
 
 // little-endian 256-bit helpers for the constructed vectors.
 constexpr Arr32 kL = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,

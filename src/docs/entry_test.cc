@@ -10,6 +10,7 @@
 
 #include "core/encoding.h"
 #include "crypto/blake3.h"
+#include "testing/seed.h"
 
 namespace ferry::docs {
 namespace {
@@ -214,10 +215,7 @@ TEST(DocsEntry, MalformedEncodingsAreErrors) {
   Bytes overlong = hex(std::string(256, '0') + "ffffffffffffffffffff01");
   EXPECT_FALSE(SignedEntry::from_bytes(overlong).has_value());
   // Random inputs and random mutations of a valid entry never crash.
-  uint64_t seed = std::getenv("FERRY_SEED") ? std::strtoull(std::getenv("FERRY_SEED"), nullptr, 10)
-                                            : static_cast<uint64_t>(std::random_device{}());
-  std::cout << "FERRY_SEED=" << seed << "\n";
-  Prng prng(seed);
+  Prng prng(ferry::testing::test_seed());
   for (int i = 0; i < 3000; ++i) {
     Bytes m = wire;
     int flips = 1 + static_cast<int>(prng.below(4));

@@ -9,15 +9,12 @@
 #include "core/prng.h"
 #include "crypto/blake3.h"
 #include "docs/entry.h"
+#include "testing/seed.h"
 
 namespace ferry::docs::testing {
 
-inline uint64_t test_seed() {
-  const char* env = std::getenv("FERRY_SEED");
-  uint64_t seed = env ? std::strtoull(env, nullptr, 10) : std::random_device{}();
-  std::cout << "FERRY_SEED=" << seed << "\n";
-  return seed;
-}
+// The run's seed (testing/seed.h: FERRY_SEED=<n> replays a run).
+using ferry::testing::test_seed;
 
 // An entry with zero signatures: for put(), which trusts its input.
 inline SignedEntry unsigned_entry(const NamespaceId& ns, const AuthorId& author,
