@@ -53,7 +53,11 @@ Status Store::init_schema() {
     CREATE INDEX IF NOT EXISTS entries_by_key ON entries(ns, key, author);
     CREATE TABLE IF NOT EXISTS download_policy(ns BLOB PRIMARY KEY, policy BLOB NOT NULL)
       WITHOUT ROWID;
-    PRAGMA user_version = 1;
+    CREATE TABLE IF NOT EXISTS missing_content(
+      ns BLOB NOT NULL, hash BLOB NOT NULL, author BLOB NOT NULL, key BLOB NOT NULL,
+      PRIMARY KEY(ns, hash, author, key)) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS missing_by_hash ON missing_content(hash, ns);
+    PRAGMA user_version = 2;
     COMMIT;
   )sql");
 }
@@ -106,6 +110,17 @@ Status Store::prepare_statements() {
       {&s.range_all, "SELECT " + cols + " FROM entries WHERE ns = ?1 ORDER BY author, key"},
       {&s.get_policy, "SELECT policy FROM download_policy WHERE ns = ?1"},
       {&s.put_policy, "INSERT OR REPLACE INTO download_policy(ns, policy) VALUES(?1, ?2)"},
+      {&s.add_missing,
+       "INSERT OR IGNORE INTO missing_content(ns, hash, author, key) VALUES(?1, ?2, ?3, ?4)"},
+      {&s.del_missing_ref,
+       "DELETE FROM missing_content WHERE ns = ?1 AND hash = ?2 AND author = ?3 AND key = ?4"},
+      {&s.del_missing, "DELETE FROM missing_content WHERE ns = ?1 AND hash = ?2"},
+      {&s.del_missing_all, "DELETE FROM missing_content WHERE hash = ?1"},
+      {&s.docs_missing, "SELECT DISTINCT ns FROM missing_content WHERE hash = ?1 ORDER BY ns"},
+      {&s.list_missing,
+       "SELECT hash, author, key FROM missing_content WHERE ns = ?1 ORDER BY hash, author, key"},
+      {&s.list_missing_pairs, "SELECT DISTINCT ns, hash FROM missing_content ORDER BY ns, hash"},
+      {&s.del_ns_missing, "DELETE FROM missing_content WHERE ns = ?1"},
   };
   for (const auto& p : list) {
     FERRY_ASSIGN(*p.stmt, db_->prepare(p.sql));
@@ -188,6 +203,7 @@ Status Store::remove_namespace(const NamespaceId& ns) {
   FERRY_TRY(begin_batch());
   Status st = st_->del_ns_entries.bind(1, ns.view()).exec();
   if (st) st = st_->del_ns_policy.bind(1, ns.view()).exec();
+  if (st) st = st_->del_ns_missing.bind(1, ns.view()).exec();
   if (st) st = st_->del_ns.bind(1, ns.view()).exec();
   if (!st) {
     rollback_batch();

@@ -6,7 +6,9 @@
 // (id, secret), entries (ns, author, key, len, hash, ts, signatures; primary
 // key (ns, author, key) = reconciliation order, WITHOUT ROWID), an index
 // (ns, key, author) for key queries across authors, download_policy (ns,
-// postcard policy), meta (schema version, default author).
+// postcard policy), meta (schema version, default author), missing_content
+// (ns, hash, author, key: the engine's persisted missing-content set, see
+// "Missing content" below; schema 2).
 //
 // Range counts and fingerprints come from a per-document FingerprintIndex
 // (O(log n), see fingerprint_index.h for its memory cost), built lazily from
@@ -65,6 +67,15 @@ struct InsertRemote {
 using StoreEvent = std::variant<InsertLocal, InsertRemote>;
 using Observer = std::function<void(const StoreEvent&)>;
 using SubscriptionId = uint64_t;
+
+// One row of a document's missing content: its entry (author, key) points to
+// `hash`, which the download policy wants and the blob store lacks.
+struct MissingRef {
+  crypto::Hash hash;
+  AuthorId author;
+  Bytes key;
+  bool operator==(const MissingRef&) const = default;
+};
 
 struct Query {
   enum class SortBy { kKeyAuthor, kAuthorKey };
@@ -163,6 +174,22 @@ class Store {
   // --- Download policy (local only) ---
   Status set_download_policy(const NamespaceId& ns, const DownloadPolicy& p);
   Result<DownloadPolicy> download_policy(const NamespaceId& ns);  // default if unset
+
+  // --- Missing content (local only; kept by engine/content's tracker) ---
+  // A plain persisted set of MissingRef rows per document: the store does not
+  // check them against entries, policies or blobs. Removing a document drops
+  // its rows. Errors: kIo (kNotFound from add_missing_ref: unknown document).
+  Status add_missing_ref(const NamespaceId& ns, const MissingRef& ref);  // idempotent
+  Status remove_missing_ref(const NamespaceId& ns, const MissingRef& ref);
+  // Drops every row of `hash` in `ns`.
+  Status remove_missing(const NamespaceId& ns, const crypto::Hash& hash);
+  // Drops every row of `hash` in every document; returns those documents
+  // (ascending), empty if none held it.
+  Result<std::vector<NamespaceId>> clear_missing(const crypto::Hash& hash);
+  // The document's rows ordered by (hash, author, key).
+  Result<std::vector<MissingRef>> missing_refs(const NamespaceId& ns);
+  // Every distinct (document, hash) pair, ordered (node start).
+  Result<std::vector<std::pair<NamespaceId, crypto::Hash>>> missing_pairs();
 
   // --- Subscriptions ---
   SubscriptionId subscribe(Observer observer);

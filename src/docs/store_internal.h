@@ -6,7 +6,9 @@
 
 namespace ferry::docs {
 
-inline constexpr int kSchemaVersion = 1;
+// 1: entries, namespaces, authors, policies. 2: + missing_content (created
+// by the same idempotent script on open, so a version-1 file upgrades).
+inline constexpr int kSchemaVersion = 2;
 
 // Column list used by every statement that reads whole entries, in the
 // order Store::read_entry expects.
@@ -22,6 +24,9 @@ struct Store::Statements {
   // Range scans in (author, key) order: [lo, hi), [lo, end), [start, hi), all.
   sql::Stmt range_lo_hi, range_lo, range_hi, range_all;
   sql::Stmt get_policy, put_policy;
+  // missing_content.cc
+  sql::Stmt add_missing, del_missing_ref, del_missing, del_missing_all, docs_missing, list_missing,
+      list_missing_pairs, del_ns_missing;
 };
 
 // Positions [lo[i], hi[i]) of the document's sorted entries, in iteration
