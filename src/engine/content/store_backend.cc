@@ -1,0 +1,62 @@
+#include "engine/content/store_backend.h"
+
+namespace ferry::engine::content {
+
+namespace {
+docs::MissingRef to_docs(const MissingRef& r) {
+  return docs::MissingRef{r.hash, r.author, r.key};
+}
+}  // namespace
+
+Result<docs::DownloadPolicy> StoreBackend::download_policy(const NamespaceId& ns) {
+  return docs_.download_policy(ns);
+}
+
+Result<bool> StoreBackend::blob_complete(const crypto::Hash& hash) {
+  FERRY_ASSIGN(auto status, blobs_.status(hash));
+  return status.is_complete();
+}
+
+Status StoreBackend::for_each_entry(const NamespaceId& ns,
+                                    const std::function<void(const docs::SignedEntry&)>& f) {
+  docs::Query q;
+  q.sort_by = docs::Query::SortBy::kAuthorKey;
+  q.include_empty = true;
+  q.limit = kPageSize;
+  for (uint64_t offset = 0;; offset += kPageSize) {
+    q.offset = offset;
+    FERRY_ASSIGN(auto page, docs_.query(ns, q));
+    for (const auto& e : page) f(e);
+    if (page.size() < kPageSize) return ok();
+  }
+}
+
+Status StoreBackend::add_missing_ref(const NamespaceId& ns, const MissingRef& ref) {
+  return docs_.add_missing_ref(ns, to_docs(ref));
+}
+
+Status StoreBackend::remove_missing_ref(const NamespaceId& ns, const MissingRef& ref) {
+  return docs_.remove_missing_ref(ns, to_docs(ref));
+}
+
+Status StoreBackend::remove_missing(const NamespaceId& ns, const crypto::Hash& hash) {
+  return docs_.remove_missing(ns, hash);
+}
+
+Result<std::vector<NamespaceId>> StoreBackend::clear_missing(const crypto::Hash& hash) {
+  return docs_.clear_missing(hash);
+}
+
+Result<std::vector<MissingRef>> StoreBackend::missing_refs(const NamespaceId& ns) {
+  FERRY_ASSIGN(auto refs, docs_.missing_refs(ns));
+  std::vector<MissingRef> out;
+  out.reserve(refs.size());
+  for (auto& r : refs) out.push_back(MissingRef{r.hash, r.author, std::move(r.key)});
+  return out;
+}
+
+Result<std::vector<std::pair<NamespaceId, crypto::Hash>>> StoreBackend::missing_pairs() {
+  return docs_.missing_pairs();
+}
+
+}  // namespace ferry::engine::content
