@@ -14,6 +14,10 @@
 //      "childrenComplete": bool} or {"ok": false, "error": text}.
 //   {"cmd": "add_file", "path": p}  → imports the file, answers
 //     {"ok": true, "hash": base32}.
+//   {"cmd": "add_collection", "files": [{"name": s, "size": n}, ...]}  →
+//     adds file k (byte i is (i * 7 + k) % 251) and a collection of them in
+//     that order, answers {"ok": true, "hash": base32 (the collection's
+//     HashSeq), "files": [{"name", "size", "hash"}, ...]}.
 // Usage: node iroh_node.js [size ...]
 'use strict';
 const crypto = require('crypto');
@@ -21,7 +25,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const readline = require('readline');
-const { Iroh, BlobTicket, SetTagOption } = require('@number0/iroh');
+const { Iroh, BlobTicket, Collection, SetTagOption } = require('@number0/iroh');
 
 // SHA-256 of a file, streamed (values may be large).
 function sha256File(file) {
@@ -34,9 +38,9 @@ function sha256File(file) {
   });
 }
 
-function pattern(size) {
+function pattern(size, offset = 0) {
   const out = new Array(size);
-  for (let i = 0; i < size; i++) out[i] = (i * 7) % 251;
+  for (let i = 0; i < size; i++) out[i] = (i * 7 + offset) % 251;
   return out;
 }
 
@@ -85,6 +89,18 @@ async function handle(node, line) {
           if (!err && progress && progress.allDone) hash = progress.allDone.hash;
         });
       return hash ? { ok: true, hash } : { ok: false, error: 'no hash reported' };
+    }
+    if (cmd.cmd === 'add_collection') {
+      const collection = new Collection();
+      const files = [];
+      for (let k = 0; k < cmd.files.length; k++) {
+        const f = cmd.files[k];
+        const added = await node.blobs.addBytes(pattern(f.size, k));
+        collection.push(f.name, added.hash);
+        files.push({ name: f.name, size: f.size, hash: added.hash });
+      }
+      const col = await node.blobs.createCollection(collection, SetTagOption.auto(), []);
+      return { ok: true, hash: col.hash, files };
     }
     if (cmd.cmd !== 'download') return { ok: false, error: 'unknown command' };
     const ticket = BlobTicket.fromString(cmd.ticket);
