@@ -67,6 +67,11 @@ class MemoryStore final : public SortedSetStore<Item> {
   Status for_each(const Range& r, const Visitor& visit) override;
   Result<std::optional<Item>> get(ByteView id) override;
   Result<PutOutcome> put(const Item& item) override;
+  using FpVisitor = typename SortedSetStore<Item>::FpVisitor;
+  Result<uint64_t> total() override { return size(); }
+  Result<Cut> cut_at_key(ByteView key) override;
+  Result<PivotCut> cut_at_position(uint64_t position) override;
+  Status for_each_position(uint64_t lo, uint64_t hi, const FpVisitor& visit) override;
 
  private:
   struct Node {
@@ -100,6 +105,7 @@ class MemoryStore final : public SortedSetStore<Item> {
   int32_t find(ByteView id) const;
   bool visit_rec(int32_t t, uint64_t base, uint64_t lo, uint64_t hi, const Visitor& v) const;
   bool check_rec(int32_t t, uint32_t& size, Fingerprint& agg) const;
+  bool visit_fp_rec(int32_t t, uint64_t base, uint64_t lo, uint64_t hi, const FpVisitor& v) const;
 
   // A deque, not a vector: growing never moves existing nodes (a vector's
   // reallocation would copy every entry of a large store on one put).

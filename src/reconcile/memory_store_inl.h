@@ -358,4 +358,84 @@ Result<PutOutcome> MemoryStore<Item>::put(const Item& item) {
   return PutOutcome::kInserted;
 }
 
+template <RangerItem Item>
+Result<Cut> MemoryStore<Item>::cut_at_key(ByteView key) {
+  // One descent: rank and prefix XOR together.
+  Cut c;
+  int32_t t = root_;
+  while (t >= 0) {
+    const Node& n = nodes_[t];
+    if (compare_keys(Traits::id(n.item), key) < 0) {
+      c.position += sz(n.left) + 1;
+      if (n.left >= 0) c.prefix_xor ^= nodes_[n.left].agg;
+      c.prefix_xor ^= n.fp;
+      t = n.right;
+    } else {
+      t = n.left;
+    }
+  }
+  return c;
+}
+
+template <RangerItem Item>
+Result<PivotCut> MemoryStore<Item>::cut_at_position(uint64_t position) {
+  if (position == 0 || position >= size()) {
+    return make_error(ErrorCode::kInternal, "cut_at_position: position out of range");
+  }
+  // Descend to `position`, accumulating the prefix XOR; the predecessor is
+  // the rightmost node of the target's left subtree, else the last
+  // ancestor where the descent went right.
+  PivotCut p;
+  p.cut.position = position;
+  uint64_t i = position;
+  int32_t t = root_, last_right = -1;
+  for (;;) {
+    const Node& n = nodes_[t];
+    uint64_t ls = sz(n.left);
+    if (i < ls) {
+      t = n.left;
+    } else if (i == ls) {
+      break;
+    } else {
+      if (n.left >= 0) p.cut.prefix_xor ^= nodes_[n.left].agg;
+      p.cut.prefix_xor ^= n.fp;
+      i -= ls + 1;
+      last_right = t;
+      t = n.right;
+    }
+  }
+  const Node& target = nodes_[t];
+  int32_t pred = last_right;
+  if (target.left >= 0) {
+    p.cut.prefix_xor ^= nodes_[target.left].agg;
+    pred = target.left;
+    while (nodes_[pred].right >= 0) pred = nodes_[pred].right;
+  }
+  ByteView at = Traits::id(target.item), before = id_of(pred);
+  p.at.assign(at.begin(), at.end());
+  p.before.assign(before.begin(), before.end());
+  return p;
+}
+
+template <RangerItem Item>
+bool MemoryStore<Item>::visit_fp_rec(int32_t t, uint64_t base, uint64_t lo, uint64_t hi,
+                                     const FpVisitor& v) const {
+  while (t >= 0) {
+    const Node& n = nodes_[t];
+    uint64_t pos = base + sz(n.left);
+    if (lo < pos && !visit_fp_rec(n.left, base, lo, hi, v)) return false;
+    if (pos >= hi) return true;
+    if (pos >= lo && !v(n.item, n.fp)) return false;
+    base = pos + 1;
+    t = n.right;
+  }
+  return true;
+}
+
+template <RangerItem Item>
+Status MemoryStore<Item>::for_each_position(uint64_t lo, uint64_t hi, const FpVisitor& visit) {
+  if (lo < hi) visit_fp_rec(root_, 0, lo, std::min<uint64_t>(hi, size()), visit);
+  return ok();
+}
+
 }  // namespace ferry::reconcile

@@ -91,6 +91,13 @@ struct RangerStats {
   }
 };
 
+// Validates and stores one received value as described above (shared by
+// both dialects). Errors: kProtocol for an id under 64 bytes; store errors.
+template <RangerItem Item>
+Status receive_value(SortedSetStore<Item>& store, ByteView namespace_id,
+                     const RangerHooks<Item>& hooks, RangerStats& stats, const Item& value,
+                     ContentStatus status);
+
 template <RangerItem Item>
 class Ranger {
   using Traits = ItemTraits<Item>;

@@ -15,33 +15,40 @@ Result<Message<Item>> Ranger<Item>::initial_message() {
 }
 
 template <RangerItem Item>
-Status Ranger<Item>::receive(const Item& value, ContentStatus status) {
-  ++stats_.num_recv;
-  ByteView id = Traits::id(value);
+Status receive_value(SortedSetStore<Item>& store, ByteView namespace_id,
+                     const RangerHooks<Item>& hooks, RangerStats& stats, const Item& value,
+                     ContentStatus status) {
+  ++stats.num_recv;
+  ByteView id = ItemTraits<Item>::id(value);
   if (id.size() < kMinIdSize) {
     return make_error(ErrorCode::kProtocol, "entry id shorter than 64 bytes");
   }
-  if (!std::equal(namespace_.begin(), namespace_.end(), id.begin())) {
-    ++stats_.rejected[static_cast<size_t>(RejectReason::kWrongNamespace)];
+  if (!std::equal(namespace_id.begin(), namespace_id.end(), id.begin())) {
+    ++stats.rejected[static_cast<size_t>(RejectReason::kWrongNamespace)];
     return ok();
   }
-  if (hooks_.validate) {
-    if (auto reason = hooks_.validate(value)) {
-      ++stats_.rejected[static_cast<size_t>(*reason)];
+  if (hooks.validate) {
+    if (auto reason = hooks.validate(value)) {
+      ++stats.rejected[static_cast<size_t>(*reason)];
       return ok();
     }
   }
   Bytes author(id.begin() + kNamespaceSize, id.begin() + kMinIdSize);
-  uint64_t& head = stats_.heads_received[std::move(author)];
-  head = std::max<uint64_t>(head, Traits::timestamp(value));
-  FERRY_ASSIGN(PutOutcome outcome, store_.put(value));
+  uint64_t& head = stats.heads_received[std::move(author)];
+  head = std::max<uint64_t>(head, ItemTraits<Item>::timestamp(value));
+  FERRY_ASSIGN(PutOutcome outcome, store.put(value));
   if (outcome == PutOutcome::kInserted) {
-    ++stats_.num_inserted;
-    if (hooks_.on_inserted) hooks_.on_inserted(value, status);
+    ++stats.num_inserted;
+    if (hooks.on_inserted) hooks.on_inserted(value, status);
   } else {
-    ++stats_.rejected[static_cast<size_t>(RejectReason::kNotNewer)];
+    ++stats.rejected[static_cast<size_t>(RejectReason::kNotNewer)];
   }
   return ok();
+}
+
+template <RangerItem Item>
+Status Ranger<Item>::receive(const Item& value, ContentStatus status) {
+  return receive_value(store_, namespace_, hooks_, stats_, value, status);
 }
 
 template <RangerItem Item>

@@ -19,6 +19,11 @@
 //   put(e)  applies the document's insert rules (docs: LWW per id plus the
 //     prefix rules of §3.5; MemoryStore: LWW per id, prefix rules optional)
 //     to an entry that has ALREADY been validated by the caller.
+//   Positional view (compact dialect, reconcile/compact_ranger.h): positions
+//     index the document's entries in ascending id order, 0..total()-1.
+//     cut_at_key / cut_at_position / for_each_position have default
+//     implementations on the range interface above (correct, a few extra
+//     O(log n) queries each); MemoryStore answers each with one descent.
 // Errors: kIo / kInternal from the backing storage; the ranger propagates
 // them and the sync run ends. Peer input never causes a store error.
 #pragma once
@@ -39,6 +44,22 @@ namespace ferry::reconcile {
 struct RangeSummary {
   uint64_t count = 0;
   Fingerprint fingerprint;
+};
+
+// The split of a document's sorted entries at one point: `position` entries
+// lie before it, and `prefix_xor` is the plain XOR (no BLAKE3("") term) of
+// their entry fingerprints.
+struct Cut {
+  uint64_t position = 0;
+  Fingerprint prefix_xor;
+};
+
+// A Cut at a position p with 0 < p < total(), plus the ids on either side
+// (positions p - 1 and p), from which a separating bound is derived.
+struct PivotCut {
+  Cut cut;
+  Bytes before;
+  Bytes at;
 };
 
 enum class PutOutcome {
@@ -71,6 +92,58 @@ class SortedSetStore {
   // The stored entry with exactly this id, if any.
   virtual Result<std::optional<Item>> get(ByteView id) = 0;
   virtual Result<PutOutcome> put(const Item& item) = 0;
+
+  // ---- Positional view (see the header comment) ----
+  using FpVisitor = std::function<bool(const Item&, const Fingerprint&)>;
+
+  // Number of entries of the document.
+  virtual Result<uint64_t> total() {
+    FERRY_ASSIGN(auto first, first_key());
+    if (!first) return uint64_t{0};
+    return count(Range{*first, *first});
+  }
+  // The cut before the first entry >= key.
+  virtual Result<Cut> cut_at_key(ByteView key) {
+    Cut c;
+    FERRY_ASSIGN(auto first, first_key());
+    if (!first || compare_keys(*first, key) >= 0) return c;
+    Range below{*first, Bytes(key.begin(), key.end())};
+    FERRY_ASSIGN(RangeSummary s, summary(below));
+    c.position = s.count;
+    c.prefix_xor = s.fingerprint ^ Fingerprint::empty();
+    return c;
+  }
+  // Requires: 0 < position < total().
+  virtual Result<PivotCut> cut_at_position(uint64_t position) {
+    FERRY_ASSIGN(auto first, first_key());
+    if (!first) return make_error(ErrorCode::kInternal, "cut_at_position: empty store");
+    Range whole{*first, *first};
+    PivotCut p;
+    FERRY_ASSIGN(p.before, key_at(whole, position - 1));
+    FERRY_ASSIGN(p.at, key_at(whole, position));
+    FERRY_ASSIGN(p.cut, cut_at_key(p.at));
+    return p;
+  }
+  // Visits positions [lo, hi) in order with each entry's fingerprint until
+  // visit returns false. Requires: lo <= hi <= total().
+  virtual Status for_each_position(uint64_t lo, uint64_t hi, const FpVisitor& visit) {
+    if (lo >= hi) return ok();
+    FERRY_ASSIGN(auto first, first_key());
+    if (!first) return ok();
+    Range whole{*first, *first};
+    FERRY_ASSIGN(Bytes x, key_at(whole, lo));
+    Bytes y = *first;  // hi == total: up to the end (a wrap range back to first)
+    FERRY_ASSIGN(uint64_t n, total());
+    if (hi < n) {
+      FERRY_ASSIGN(y, key_at(whole, hi));
+    }
+    uint64_t left = hi - lo;
+    return for_each(Range{x, y}, [&](const Item& item) {
+      if (left == 0) return false;
+      --left;
+      return visit(item, ItemTraits<Item>::fingerprint(item));
+    });
+  }
 };
 
 }  // namespace ferry::reconcile
