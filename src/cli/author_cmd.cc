@@ -3,56 +3,50 @@
 
 #include "cli/commands.h"
 #include "cli/doc_common.h"
+#include "node/doc_ops.h"
 
 namespace ferry::cli {
 namespace {
 
-void print_author(const GlobalOptions& opts, const docs::AuthorId& id, bool is_default,
-                  nlohmann::json* list) {
+void print_author(const GlobalOptions& opts, const nlohmann::json& item, nlohmann::json* list) {
   if (opts.json) {
-    nlohmann::json item = {{"author", id.to_string()}, {"default", is_default}};
     if (list) {
       list->push_back(item);
     } else {
       print_json(item);
     }
   } else {
-    std::cout << id.to_string() << (is_default ? " (default)" : "") << "\n";
+    std::cout << item["author"].get<std::string>()
+              << (item.value("default", false) ? " (default)" : "") << "\n";
   }
 }
 
+// Each runs through the running node, or on the store without one.
 Status author_new(const GlobalOptions& opts, bool make_default) {
-  FERRY_ASSIGN(auto store, open_doc_store(opts));
-  auto author = docs::Author::generate();
-  FERRY_TRY(store->import_author(author));
-  FERRY_ASSIGN(auto current, store->default_author());
-  bool is_default = make_default || !current.has_value();
-  if (is_default) FERRY_TRY(store->set_default_author(author.id()));
-  print_author(opts, author.id(), is_default, nullptr);
+  FERRY_ASSIGN(auto out,
+               run_doc_command(opts, {{"cmd", "author_new"}, {"default", make_default}},
+                               [&](docs::Store& s) { return node::author_new(s, make_default); }));
+  print_author(opts, out, nullptr);
   return ok();
 }
 
 Status author_list(const GlobalOptions& opts) {
-  FERRY_ASSIGN(auto store, open_doc_store(opts));
-  FERRY_ASSIGN(auto authors, store->list_authors());
-  FERRY_ASSIGN(auto current, store->default_author());
+  FERRY_ASSIGN(auto out, run_doc_command(opts, {{"cmd", "author_list"}},
+                                         [](docs::Store& s) { return node::author_list(s); }));
   auto list = nlohmann::json::array();
-  for (const auto& a : authors) print_author(opts, a, current && *current == a, &list);
+  for (const auto& a : out["authors"]) print_author(opts, a, &list);
   if (opts.json) print_json(list);
   return ok();
 }
 
 Status author_default(const GlobalOptions& opts, const std::string& text) {
-  FERRY_ASSIGN(auto store, open_doc_store(opts));
-  if (!text.empty()) {
-    FERRY_ASSIGN(auto id, docs::AuthorId::parse(text));
-    FERRY_TRY(store->set_default_author(id));
-  }
-  FERRY_ASSIGN(auto id, resolve_author(*store, ""));
+  FERRY_ASSIGN(auto out,
+               run_doc_command(opts, {{"cmd", "author_default"}, {"author", text}},
+                               [&](docs::Store& s) { return node::author_default(s, text); }));
   if (opts.json) {
-    print_json({{"author", id.to_string()}});
+    print_json(out);
   } else {
-    std::cout << id.to_string() << "\n";
+    std::cout << out["author"].get<std::string>() << "\n";
   }
   return ok();
 }

@@ -1,10 +1,16 @@
-// `ferry doc create|set|get|ls|del` (and `doc policy`, doc_policy_cmd.cc)
-// on the data directory's stores.
+// `ferry doc create|set|get|ls|del` (and `doc policy`, doc_policy_cmd.cc;
+// `doc share|join|sync`, doc_sync_cmd.cc) through the running node, or on
+// the data directory's stores when no node runs (doc_common.h).
+#include <unistd.h>
+
+#include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/doc_common.h"
+#include "cli/node_client.h"
 #include "cli/store_open.h"
+#include "node/doc_ops.h"
 
 namespace ferry::cli {
 namespace {
@@ -14,64 +20,82 @@ struct DocArgs {
 };
 
 Status doc_create(const GlobalOptions& opts, const DocArgs&) {
-  FERRY_ASSIGN(auto store, open_doc_store(opts));
-  auto secret = docs::NamespaceSecret::generate();
-  auto id = secret.id();
-  FERRY_TRY(store->import_namespace(docs::Capability(std::move(secret))));
+  FERRY_ASSIGN(auto out, run_doc_command(opts, {{"cmd", "doc_create"}},
+                                         [](docs::Store& s) { return node::doc_create(s); }));
   if (opts.json) {
-    print_json({{"doc", id.to_string()}});
+    print_json(out);
   } else {
-    std::cout << id.to_string() << "\n";
+    std::cout << out["doc"].get<std::string>() << "\n";
   }
   return ok();
 }
 
-// Imports the value into the blob store (tagged so GC keeps it), then
-// inserts the entry, signed by the author, stamped now.
+// Stores the value as a blob (tagged so GC keeps it), then inserts the
+// entry, signed by the author, stamped now.
 Status doc_set(const GlobalOptions& opts, const DocArgs& a) {
-  FERRY_ASSIGN(auto doc, open_doc(opts, a.doc));
-  FERRY_ASSIGN(auto author, resolve_author(*doc.store, a.author));
-  FERRY_ASSIGN(auto blob_store, open_blob_store(opts));
-  FERRY_ASSIGN(auto imported, a.file.empty() ? blob_store->import_bytes(as_bytes(a.value))
-                                             : blob_store->import_file(a.file));
-  if (imported.size == 0) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "empty values are not allowed (use `doc del` to delete)");
-  }
-  FERRY_TRY(blob_store->set_tag("doc/" + imported.hash.to_hex(),
-                                blobs::HashAndFormat::raw(imported.hash)));
-  FERRY_ASSIGN(auto entry, doc.store->insert_local(doc.ns, author, as_bytes(a.key), imported.hash,
-                                                   imported.size, now_micros()));
-  if (opts.json) {
-    print_json(entry_json(entry));
+  nlohmann::json request = {
+      {"cmd", "doc_set"}, {"doc", a.doc}, {"key", a.key}, {"author", a.author}};
+  if (a.file.empty()) {
+    request["value"] = a.value;
   } else {
-    std::cout << "set " << a.key << " = " << imported.hash.to_string() << " (" << imported.size
-              << " bytes)\n";
+    request["file"] = absolute_path(a.file);
+  }
+  FERRY_ASSIGN(auto out,
+               run_doc_command(opts, request, [&](docs::Store& s) -> Result<nlohmann::json> {
+                 FERRY_ASSIGN(auto blobs, open_blob_store(opts));
+                 FERRY_ASSIGN(auto value, node::import_value(*blobs, a.value, a.file));
+                 return node::doc_insert(s, a.doc, a.key, a.author, value);
+               }));
+  if (opts.json) {
+    print_json(out);
+  } else {
+    std::cout << "set " << a.key << " = " << out["hash"].get<std::string>() << " ("
+              << out["len"].get<uint64_t>() << " bytes)\n";
   }
   return ok();
 }
 
-Status add_author_filter(docs::Query& q, const std::string& author) {
-  if (author.empty()) return ok();
-  FERRY_ASSIGN(q.author, docs::AuthorId::parse(author));
+Status copy_to_stdout(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kIo, "cannot read " + path);
+  std::cout << in.rdbuf();
   return ok();
 }
 
 Status doc_get(const GlobalOptions& opts, const DocArgs& a) {
-  FERRY_ASSIGN(auto doc, open_doc(opts, a.doc));
-  docs::Query q;
-  q.key_exact = to_bytes(a.key);
-  q.latest_per_key = true;
-  FERRY_TRY(add_author_filter(q, a.author));
-  FERRY_ASSIGN(auto entries, doc.store->query(doc.ns, q));
-  if (entries.empty()) return make_error(ErrorCode::kNotFound, "no entry for key " + a.key);
-  const auto& entry = entries.front();
+  FERRY_ASSIGN(auto client, connect_node(opts));
+  if (client) {
+    nlohmann::json request = {
+        {"cmd", "doc_get"}, {"doc", a.doc}, {"key", a.key}, {"author", a.author}};
+    // The node writes the content to a private temporary file.
+    std::string tmp;
+    if (!opts.json) {
+      FERRY_ASSIGN(auto dir, ensure_data_dir(opts));
+      tmp = absolute_path((dir / ("get-" + std::to_string(::getpid()) + ".tmp")).string());
+      request["out"] = tmp;
+    }
+    auto out = client->call(request);
+    Status st = ok();
+    if (!out) {
+      st = tl::unexpected(out.error());
+    } else if (opts.json) {
+      out->erase("ok");
+      print_json(*out);
+    } else {
+      st = copy_to_stdout(tmp);
+    }
+    if (!tmp.empty()) std::filesystem::remove(tmp);
+    return st;
+  }
+  FERRY_ASSIGN(auto store, open_doc_store(opts));
+  FERRY_ASSIGN(auto entry, node::doc_get(*store, a.doc, a.key, a.author));
   if (opts.json) {
-    print_json(entry_json(entry));
+    print_json(entry);
     return ok();
   }
-  FERRY_ASSIGN(auto blob_store, open_blob_store(opts));
-  auto written = blob_store->export_to(entry.record().hash, [](ByteView piece) {
+  FERRY_ASSIGN(auto blobs, open_blob_store(opts));
+  FERRY_ASSIGN(auto hash, crypto::Hash::parse(entry["hash"].get<std::string>()));
+  auto written = blobs->export_to(hash, [](ByteView piece) {
     std::cout.write(reinterpret_cast<const char*>(piece.data()),
                     static_cast<std::streamsize>(piece.size()));
     return ok();
@@ -84,33 +108,33 @@ Status doc_get(const GlobalOptions& opts, const DocArgs& a) {
 }
 
 Status doc_ls(const GlobalOptions& opts, const DocArgs& a) {
-  FERRY_ASSIGN(auto doc, open_doc(opts, a.doc));
-  docs::Query q;
-  if (!a.prefix.empty()) q.key_prefix = to_bytes(a.prefix);
-  FERRY_TRY(add_author_filter(q, a.author));
-  FERRY_ASSIGN(auto entries, doc.store->query(doc.ns, q));
-  auto out = nlohmann::json::array();
-  for (const auto& e : entries) {
-    if (opts.json) {
-      out.push_back(entry_json(e));
-    } else {
-      std::cout << key_text(e.key()) << "  " << e.author().fmt_short() << "  "
-                << e.record().hash.to_string() << "  " << e.record().len << "\n";
-    }
+  FERRY_ASSIGN(
+      auto out,
+      run_doc_command(
+          opts, {{"cmd", "doc_ls"}, {"doc", a.doc}, {"prefix", a.prefix}, {"author", a.author}},
+          [&](docs::Store& s) { return node::doc_ls(s, a.doc, a.prefix, a.author); }));
+  if (opts.json) {
+    print_json(out["entries"]);
+    return ok();
   }
-  if (opts.json) print_json(out);
+  for (const auto& e : out["entries"]) {
+    std::cout << key_text(e) << "  " << e["author"].get<std::string>().substr(0, 10) << "  "
+              << e["hash"].get<std::string>() << "  " << e["len"].get<uint64_t>() << "\n";
+  }
   return ok();
 }
 
 Status doc_del(const GlobalOptions& opts, const DocArgs& a) {
-  FERRY_ASSIGN(auto doc, open_doc(opts, a.doc));
-  FERRY_ASSIGN(auto author, resolve_author(*doc.store, a.author));
-  FERRY_ASSIGN(auto removed,
-               doc.store->delete_prefix(doc.ns, author, as_bytes(a.prefix), now_micros()));
+  FERRY_ASSIGN(
+      auto out,
+      run_doc_command(
+          opts, {{"cmd", "doc_del"}, {"doc", a.doc}, {"prefix", a.prefix}, {"author", a.author}},
+          [&](docs::Store& s) { return node::doc_del(s, a.doc, a.prefix, a.author); }));
   if (opts.json) {
-    print_json({{"prefix", a.prefix}, {"removed", removed}});
+    print_json(out);
   } else {
-    std::cout << "deleted " << removed << " entries under \"" << a.prefix << "\"\n";
+    std::cout << "deleted " << out["removed"].get<uint64_t>() << " entries under \"" << a.prefix
+              << "\"\n";
   }
   return ok();
 }
@@ -160,6 +184,7 @@ void add_doc_commands(CLI::App& app, GlobalOptions& opts, int* exit_code_out) {
   del->callback(run(doc_del));
 
   add_doc_policy_command(*doc, opts, exit_code_out);
+  add_doc_sync_commands(*doc, opts, exit_code_out);
 }
 
 }  // namespace ferry::cli

@@ -1,12 +1,14 @@
-// Shared by the `ferry author` and `ferry doc` commands: opening the
-// document store of a data directory, resolving authors and documents from
-// arguments, and printing entries.
+// Shared by the `ferry author` and `ferry doc` commands: running a document
+// operation through the running node (control API) or, without one, on the
+// data directory's document store directly. Both paths run the same
+// operation of node/doc_ops.h, so they print the same fields.
 #pragma once
 
+#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
@@ -17,31 +19,23 @@ namespace ferry::cli {
 // <data-dir>/docs.db (created if missing).
 Result<std::unique_ptr<docs::Store>> open_doc_store(const GlobalOptions& opts);
 
-// The author named by `text` (64 hex), or the default author; if the store
-// has no author yet, creates one and makes it the default (as iroh does on
-// first start). Errors: kInvalidArgument, kNotFound (unknown author).
-Result<docs::AuthorId> resolve_author(docs::Store& store, const std::string& text);
+// Sends `request` ({"cmd": ..., fields}) to the running node, or runs
+// `direct` on the opened document store when no node runs. Returns the
+// operation's fields (without "ok").
+Result<nlohmann::json> run_doc_command(
+    const GlobalOptions& opts, const nlohmann::json& request,
+    const std::function<Result<nlohmann::json>(docs::Store&)>& direct);
 
-// A document id given as 64 hex characters that the store knows.
-// Errors: kInvalidArgument, kNotFound.
-Result<docs::NamespaceId> resolve_doc(docs::Store& store, const std::string& text);
+// An absolute form of `path` (the running node may have another working
+// directory).
+std::string absolute_path(const std::string& path);
 
-// The document store and a document of it named on the command line.
-struct OpenDoc {
-  std::unique_ptr<docs::Store> store;
-  docs::NamespaceId ns;
-};
-Result<OpenDoc> open_doc(const GlobalOptions& opts, const std::string& doc_text);
-
-// Current wall-clock time in microseconds since the Unix epoch (the stamp of
-// local inserts; drivers own clocks, so it lives here).
-uint64_t now_micros();
-
-// {"key", "key_hex", "author", "hash", "len", "timestamp"}; "key" is the key
-// as UTF-8 text, or null when it is not valid UTF-8.
-nlohmann::json entry_json(const docs::SignedEntry& entry);
+// `doc share|join|sync` (doc_sync_cmd.cc), subcommands of `doc`.
+void add_doc_sync_commands(CLI::App& doc, GlobalOptions& opts, int* exit_code);
 
 // The key for people: UTF-8 text as is, otherwise "hex:<hex>".
 std::string key_text(ByteView key);
+// Same, from an entry_json object.
+std::string key_text(const nlohmann::json& entry);
 
 }  // namespace ferry::cli

@@ -5,6 +5,9 @@
 
 #include "cli/commands.h"
 #include "cli/doc_common.h"
+#include "core/encoding.h"
+#include "core/postcard.h"
+#include "node/doc_ops.h"
 
 namespace ferry::cli {
 namespace {
@@ -14,20 +17,14 @@ struct PolicyArgs {
   std::vector<std::string> prefixes, exacts;
 };
 
-std::string_view kind_name(docs::DownloadPolicy::Kind kind) {
-  return kind == docs::DownloadPolicy::Kind::kNothingExcept ? "nothing-except"
-                                                            : "everything-except";
-}
-
-void print_policy(const GlobalOptions& opts, const docs::DownloadPolicy& p) {
-  std::vector<std::string> filters;
-  for (const auto& f : p.filters) filters.push_back(f.to_string());
+// `out`: {"policy", "filters"} (node::doc_policy).
+void print_policy(const GlobalOptions& opts, const nlohmann::json& out) {
   if (opts.json) {
-    print_json({{"policy", std::string(kind_name(p.kind))}, {"filters", filters}});
+    print_json(out);
     return;
   }
-  std::cout << kind_name(p.kind) << "\n";
-  for (const auto& f : filters) std::cout << "  " << f << "\n";
+  std::cout << out["policy"].get<std::string>() << "\n";
+  for (const auto& f : out["filters"]) std::cout << "  " << f.get<std::string>() << "\n";
 }
 
 Result<docs::DownloadPolicy> build_policy(const PolicyArgs& a) {
@@ -58,13 +55,19 @@ Result<docs::DownloadPolicy> build_policy(const PolicyArgs& a) {
 }
 
 Status policy_run(const GlobalOptions& opts, const PolicyArgs& a, bool set) {
-  FERRY_ASSIGN(auto doc, open_doc(opts, a.doc));
+  nlohmann::json request = {{"cmd", "doc_policy"}, {"doc", a.doc}};
+  std::optional<std::string> policy_hex;
   if (set) {
     FERRY_ASSIGN(auto p, build_policy(a));
-    FERRY_TRY(doc.store->set_download_policy(doc.ns, p));
+    PostcardWriter w;
+    p.encode(w);
+    policy_hex = hex_encode(w.take());
+    request["policy_hex"] = *policy_hex;
   }
-  FERRY_ASSIGN(auto p, doc.store->download_policy(doc.ns));
-  print_policy(opts, p);
+  FERRY_ASSIGN(auto out, run_doc_command(opts, request, [&](docs::Store& s) {
+                 return node::doc_policy(s, a.doc, policy_hex);
+               }));
+  print_policy(opts, out);
   return ok();
 }
 

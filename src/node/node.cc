@@ -92,9 +92,20 @@ Result<std::unique_ptr<Node>> Node::start(asio::io_context& io, NodeOptions opti
         store.error().with_context("opening blob store in " + options.data_dir.string()));
   }
   node->store_ = std::move(*store);
+  auto docs = docs::Store::open((options.data_dir / "docs.db").string());
+  if (!docs) {
+    return tl::unexpected(
+        docs.error().with_context("opening document store in " + options.data_dir.string()));
+  }
+  node->docs_ = std::move(*docs);
+  engine::EngineOptions engine_options;
+  engine_options.state_file = options.data_dir / "sync-state.json";
+  node->engine_ = std::make_unique<engine::Engine>(*node->docs_, node->store_.get(),
+                                                   node->content_sink_, engine_options);
   node->provider_ = std::make_shared<proto::blobs::BlobsProvider>(*node->store_);
   net::AlpnRouter router;
   FERRY_TRY(router.add(std::string(proto::blobs::kAlpn), node->provider_));
+  FERRY_TRY(router.add(std::string(proto::sync::kAlpn), node->engine_->handler()));
   auto driver = net::UdpDriver::create(io, key, options.bind, std::move(router));
   if (!driver) {
     node->provider_->shutdown();
@@ -104,6 +115,7 @@ Result<std::unique_ptr<Node>> Node::start(asio::io_context& io, NodeOptions opti
   node->addr_ =
       net::NodeAddr{key.public_key(), std::nullopt, advertised_addrs(node->driver_->local_addr())};
   std::sort(node->addr_.direct_addresses.begin(), node->addr_.direct_addresses.end());
+  FERRY_TRY(node->engine_->start(*node->driver_));
   return node;
 }
 
@@ -123,7 +135,10 @@ void Node::shutdown() {
     if (auto f = w.lock()) f->abandon();
   }
   fetches_.clear();
+  if (engine_) engine_->shutdown();
   driver_.reset();
+  engine_.reset();
+  docs_.reset();
   store_.reset();
 }
 
@@ -157,6 +172,7 @@ Result<nlohmann::json> Node::handle(const nlohmann::json& request,
     return blob_export(*store_, require_string(request, "hash"), require_string(request, "path"));
   }
   if (cmd == "blob_get") return handle_get(request, reply);
+  if (auto r = handle_doc(cmd, request)) return std::move(*r);
   if (cmd == "stop") {
     stop_requested_ = true;  // io_ stops after the reply (see start())
     return nlohmann::json::object();

@@ -1,8 +1,13 @@
 // Node: one Ferry node on a data directory. It owns the blob store
-// (<data-dir>/blobs.db, blobs/), the node key (<data-dir>/node.key), the
-// UdpDriver with its ALPN router (BlobsProvider on /iroh-bytes/4) and the
-// local control API (<data-dir>/node.sock, see control.h). Later: the docs
-// engine.
+// (<data-dir>/blobs.db, blobs/), the document store (<data-dir>/docs.db,
+// the one the CLI uses without a node), the node key (<data-dir>/node.key),
+// the UdpDriver with its ALPN router (BlobsProvider on /iroh-bytes/4, the
+// docs engine on /iroh-sync/1; engine state in <data-dir>/sync-state.json)
+// and the local control API (<data-dir>/node.sock, see control.h).
+//
+// The document store belongs to the io thread: control requests run their
+// document work there (doc_control.cc), so what they write is visible to
+// syncs at once.
 //
 // Threads: the caller runs the io_context (one network thread); the
 // provider's workers read the store; control connections are served on
@@ -18,6 +23,12 @@
 //                              size}; final hash, size, received, had_before,
 //                              already_complete, path (if out)
 //   stop                     → {} and the node shuts down
+//   doc_create, doc_set {doc, key, value|file, author?}, doc_get {doc, key,
+//   author?, out?}, doc_ls {doc, prefix?, author?}, doc_del {doc, prefix,
+//   author?}, doc_policy {doc, policy_hex?}, author_new {default?},
+//   author_list, author_default {author?} → the fields of doc_ops.h;
+//   doc_share {doc, mode: "read"|"write"} → ticket, doc, mode;
+//   doc_join {ticket}, doc_sync {doc} → sync_results_json (doc_ops.h)
 #pragma once
 
 #include <asio.hpp>
@@ -26,6 +37,9 @@
 #include <memory>
 
 #include "blobs/store.h"
+#include "docs/store.h"
+#include "engine/content_sink.h"
+#include "engine/engine.h"
 #include "net/ticket.h"
 #include "net/udp_driver.h"
 #include "node/control.h"
@@ -62,6 +76,9 @@ class Node {
   // Node id and the direct addresses peers can dial.
   const net::NodeAddr& addr() const { return addr_; }
   blobs::Store& store() { return *store_; }
+  // The document store and the engine: io thread only.
+  docs::Store& docs() { return *docs_; }
+  engine::Engine& engine() { return *engine_; }
   net::UdpDriver& driver() { return *driver_; }
   const std::filesystem::path& data_dir() const { return options_.data_dir; }
   // True once a "stop" request arrived or shutdown() began.
@@ -73,15 +90,32 @@ class Node {
   void fetch(const net::BlobTicket& ticket, BlobFetch::ProgressFn on_progress,
              BlobFetch::DoneFn done, std::optional<FetchOptions> options = std::nullopt);
 
+  // Joins a DocTicket / re-syncs a document with its known peers; callable
+  // from any thread, `done` runs on the io thread with sync_results_json.
+  using JsonDone = std::function<void(Result<nlohmann::json>)>;
+  void doc_join(const std::string& ticket, JsonDone done);
+  void doc_sync(const std::string& doc, JsonDone done);
+
  private:
   Node(asio::io_context& io, NodeOptions options);
   Result<nlohmann::json> handle(const nlohmann::json& request, const ControlServer::Reply& reply);
   Result<nlohmann::json> handle_get(const nlohmann::json& request,
                                     const ControlServer::Reply& reply);
+  // Document and author commands (doc_control.cc); nullopt: not one of them.
+  std::optional<Result<nlohmann::json>> handle_doc(const std::string& cmd,
+                                                   const nlohmann::json& request);
+  // Runs `start` on the io thread and waits (on a control thread) for the
+  // `done` it must call once. kCancelled if the node stops first.
+  Result<nlohmann::json> await_io(std::function<void(JsonDone)> start);
 
   asio::io_context& io_;
   NodeOptions options_;
   std::unique_ptr<blobs::Store> store_;
+  std::unique_ptr<docs::Store> docs_;
+  // Content fetching is not wired yet: the missing-content tracker
+  // (engine/content/) will replace this no-op sink.
+  engine::NoopContentSink content_sink_;
+  std::unique_ptr<engine::Engine> engine_;
   std::shared_ptr<proto::blobs::BlobsProvider> provider_;
   std::unique_ptr<net::UdpDriver> driver_;
   std::unique_ptr<ControlServer> control_;
