@@ -15,9 +15,6 @@
 namespace ferry::blobs {
 namespace {
 
-// Most a partial blob's buffer reserves ahead of the data it holds.
-constexpr uint64_t kReserveCap = uint64_t{256} << 20;
-
 struct Entry {
   BlobState state = BlobState::kPartial;
   uint64_t size = 0;
@@ -53,7 +50,8 @@ class MemWriter final : public BlobWriter {
 
 class MemStore final : public Store {
  public:
-  explicit MemStore(env::Env* env) : env_(env ? env : env::posix_env()) {}
+  MemStore(env::Env* env, MemStoreOptions options)
+      : env_(env ? env : env::posix_env()), options_(options) {}
 
   Result<ImportResult> import_bytes(ByteView data) override {
     auto ob = bao::compute_outboard(data);
@@ -298,6 +296,7 @@ class MemStore final : public Store {
 
   std::mutex mu_;
   env::Env* env_;
+  MemStoreOptions options_;
   std::map<Hash, Entry> blobs_;
   std::map<std::string, HashAndFormat> tags_;
   Protector protector_;
@@ -331,7 +330,8 @@ Status MemWriter::write_leaf(uint64_t offset, ByteView data) {
     // Reserve up to the claimed size once (capped: the claim is unproven;
     // untouched reserved pages cost no memory), so growing never copies.
     if (d.capacity() < offset + data.size()) {
-      d.reserve(std::max<uint64_t>(offset + data.size(), std::min(tree_.size(), kReserveCap)));
+      d.reserve(grown_capacity(d.capacity(), offset + data.size(), tree_.size(),
+                               store_->options_.reserve_cap));
     }
     d.resize(offset + data.size());
   }
@@ -369,8 +369,18 @@ Result<BlobStatus> MemWriter::finish() {
 
 }  // namespace
 
-std::unique_ptr<Store> make_mem_store(env::Env* source_env) {
-  return std::make_unique<MemStore>(source_env);
+uint64_t grown_capacity(uint64_t capacity, uint64_t needed, uint64_t claimed,
+                        uint64_t reserve_cap) {
+  uint64_t target = std::min(claimed, reserve_cap);
+  if (capacity >= reserve_cap) {
+    uint64_t doubled = capacity > UINT64_MAX / 2 ? UINT64_MAX : 2 * capacity;
+    target = std::max(target, std::min(claimed, doubled));
+  }
+  return std::max(needed, target);
+}
+
+std::unique_ptr<Store> make_mem_store(env::Env* source_env, MemStoreOptions options) {
+  return std::make_unique<MemStore>(source_env, options);
 }
 
 }  // namespace ferry::blobs

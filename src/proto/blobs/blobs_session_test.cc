@@ -192,5 +192,27 @@ TEST(BlobsGetter, ResumesAPartialBlobAskingOnlyForWhatIsMissing) {
   EXPECT_FALSE(missing_request(req->hash, *done));
 }
 
+// Regression (bench_net 512 hung): a memory store reserved exactly the bytes
+// each write needed once a blob outgrew its reservation cap, so every leaf
+// past the cap copied the whole buffer (quadratic). Same condition, small:
+// a blob 384x the cap streams from provider to getter in one response.
+TEST(BlobsGetter, BlobFarLargerThanTheStoreReservationCapStreamsThrough) {
+  Prng prng(seed());
+  Bytes blob(24u << 20);
+  for (auto& b : blob) b = static_cast<uint8_t>(prng.next());
+  auto provider = ferry::blobs::make_mem_store();
+  auto imported = provider->import_bytes(blob);
+  ASSERT_TRUE(imported);
+  auto store = ferry::blobs::make_mem_store(nullptr, {.reserve_cap = 64 << 10});
+  bao::GetRequest req{imported->hash, bao::RangeSpecSeq::single(bao::ChunkRanges::all())};
+  GetSession session(*store, req);
+  ASSERT_TRUE(
+      serve_request(*provider, req, [&](ByteView piece) { return session.on_data(piece); }));
+  ASSERT_TRUE(session.on_finish());
+  auto data = store->read(imported->hash, 0, blob.size());
+  ASSERT_TRUE(data);
+  EXPECT_TRUE(*data == blob);
+}
+
 }  // namespace
 }  // namespace ferry::proto::blobs
