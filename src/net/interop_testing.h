@@ -58,8 +58,10 @@ class IrohNode {
  public:
   ~IrohNode() { stop(); }
 
-  // Starts the node and reads its JSON description. Errors as text.
-  std::string start(const std::vector<size_t>& blob_sizes) {
+  // Starts the node (tools/interop/<script>) and reads its JSON
+  // description. Errors as text.
+  std::string start(const std::vector<size_t>& blob_sizes,
+                    const std::string& script_name = "iroh_node.js") {
     int in[2], out[2];
     if (pipe(in) != 0 || pipe(out) != 0) return "pipe failed";
     posix_spawn_file_actions_t fa;
@@ -68,7 +70,7 @@ class IrohNode {
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_addclose(&fa, in[1]);
     posix_spawn_file_actions_addclose(&fa, out[0]);
-    std::string script = (kInteropDir / "iroh_node.js").string();
+    std::string script = (kInteropDir / script_name).string();
     std::vector<std::string> args = {"node", script};
     for (size_t s : blob_sizes) args.push_back(std::to_string(s));
     std::vector<char*> argv;
