@@ -17,17 +17,28 @@
 //             + 32-byte Init namespace)
 //   overhead  bytes minus the encoded values that had to cross anyway
 //   largest   largest single message
+//   vs_negentropy_*  ratio to the issue's reference figures for negentropy
+//             (C++, 32-byte ids, same machine kind; constants below): wall
+//             time, overhead against negentropy's total bytes, round trips
+// Cases: 100k/1%, 100k/0.01%, 1M/1%, 1M/0.01% (uncapped) and 1M/1% with
+// messages capped at 60 KB; each with the compact Ferry-to-Ferry dialect
+// (reconcile/compact_ranger.h) and the iroh dialect with iroh's split
+// (factor 2), labelled "compact" and "iroh_k2".
 // Usage: reconcile_bench [N ...]   (default: 100000 1000000)
-//   FERRY_BENCH_CONFIGS="name=k,m[,cap];..." selects ranger configurations
-//   (split factor, max_set_size, message cap in bytes; both sides alike).
+//   FERRY_BENCH_CONFIGS="name=k,m[,cap];..." adds iroh-dialect ranger
+//   configurations (split factor, max_set_size, message cap in bytes).
+//   FERRY_COMPACT="k,threshold,sub_max" tunes the compact dialect.
+//   FERRY_BENCH_ONLY=compact|iroh runs one dialect only (profiling).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <ctime>
 #include <string>
 #include <vector>
 
 #include "core/prng.h"
+#include "reconcile/compact_local_sync.h"
 #include "reconcile/local_sync.h"
 #include "reconcile/memory_store.h"
 #include "reconcile/wire_entry.h"
@@ -70,10 +81,30 @@ size_t encoded_size(const WireEntry& e) {
 struct Case {
   size_t n;
   double diff;  // fraction of the universe in the symmetric difference
+  uint64_t cap = 0;
 };
 
+// The issue's negentropy reference (in-process, 32-byte ids): wall ms,
+// round trips, total bytes. Zero where the issue gives no figure.
+struct Reference {
+  double ms = 0;
+  double rounds = 0;
+  double bytes = 0;
+};
+Reference reference(const Case& c) {
+  if (c.n == 1000000 && c.diff == 0.01 && c.cap == 60000) return {6000, 129, 0};
+  if (c.cap != 0) return {};
+  if (c.n == 1000000 && c.diff == 0.01) return {427, 3, 10.4e6};
+  if (c.n == 1000000 && c.diff == 0.0001) return {158, 0, 163e3};
+  if (c.n == 100000 && c.diff == 0.01) return {45, 0, 791e3};
+  return {};
+}
+
+using SyncFn = std::function<Result<LocalSyncResult>(MemoryStore<WireEntry>&,
+                                                     MemoryStore<WireEntry>&, ByteView)>;
+
 void run(const std::vector<WireEntry>& universe, const Case& c, const char* cfg_name,
-         RangerConfig cfg, Prng& prng) {
+         const SyncFn& sync, Prng& prng) {
   size_t n = c.n;
   size_t d = static_cast<size_t>(static_cast<double>(n) * c.diff);
   std::vector<uint8_t> where(n, 3);  // bit 0: in A, bit 1: in B
@@ -96,7 +127,7 @@ void run(const std::vector<WireEntry>& universe, const Case& c, const char* cfg_
   Bytes ns(32, 0x5a);
   auto t0 = Clock::now();
   std::clock_t c0 = std::clock();
-  auto res = run_local_sync<WireEntry>(a, b, ns, cfg, cfg);
+  auto res = sync(a, b, ns);
   std::clock_t c1 = std::clock();
   auto t1 = Clock::now();
   if (!res) {
@@ -104,8 +135,9 @@ void run(const std::vector<WireEntry>& universe, const Case& c, const char* cfg_
     std::exit(1);
   }
   bool ok = a.size() == n && b.size() == n;
-  char label[96];
-  std::snprintf(label, sizeof label, "%zuk/%g%%/%s", n / 1000, c.diff * 100, cfg_name);
+  char label[128];
+  std::snprintf(label, sizeof label, "%zuk/%g%%%s/%s", n / 1000, c.diff * 100,
+                c.cap ? "/cap60k" : "", cfg_name);
   double ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
   std::printf("%s wall: %.1f ms\n", label, ms);
   std::printf("%s cpu: %.1f ms\n", label, 1000.0 * static_cast<double>(c1 - c0) / CLOCKS_PER_SEC);
@@ -117,6 +149,17 @@ void run(const std::vector<WireEntry>& universe, const Case& c, const char* cfg_
   std::printf("%s crossed_values: %zu B\n", label, must_cross);
   std::printf("%s largest: %llu B\n", label, static_cast<unsigned long long>(res->largest_message));
   std::printf("%s converged: %d bool\n", label, ok ? 1 : 0);
+  Reference ref = reference(c);
+  long long overhead = static_cast<long long>(res->wire_bytes) - static_cast<long long>(must_cross);
+  if (ref.ms > 0) std::printf("%s vs_negentropy_wall: %.2f x\n", label, ms / ref.ms);
+  if (ref.bytes > 0) {
+    std::printf("%s vs_negentropy_overhead: %.2f x\n", label,
+                static_cast<double>(overhead) / ref.bytes);
+  }
+  if (ref.rounds > 0) {
+    std::printf("%s vs_negentropy_rounds: %.2f x\n", label,
+                static_cast<double>(res->round_trips()) / ref.rounds);
+  }
   std::fflush(stdout);
 }
 
@@ -141,14 +184,11 @@ void range_fingerprint_bench(const std::vector<WireEntry>& universe, Prng& prng)
 }  // namespace
 }  // namespace ferry::reconcile
 
-// Configurations: name=k,m[,cap] separated by ';' in FERRY_BENCH_CONFIGS,
-// else the defaults below (iroh's split, Ferry's choice, and both with
-// messages capped at 60 KB).
+// Extra iroh-dialect configurations: name=k,m[,cap] separated by ';' in
+// FERRY_BENCH_CONFIGS (none by default).
 std::vector<std::pair<std::string, ferry::reconcile::RangerConfig>> configs() {
   const char* env = std::getenv("FERRY_BENCH_CONFIGS");
-  std::string spec = env ? env
-                         : "iroh_k2_m1=2,1;ferry_k4_m4=4,4;iroh_k2_m1_cap60k=2,1,60000;"
-                           "ferry_k4_m4_cap60k=4,4,60000";
+  std::string spec = env ? env : "";
   std::vector<std::pair<std::string, ferry::reconcile::RangerConfig>> out;
   size_t pos = 0;
   while (pos < spec.size()) {
@@ -166,17 +206,55 @@ std::vector<std::pair<std::string, ferry::reconcile::RangerConfig>> configs() {
   return out;
 }
 
+ferry::reconcile::compact::CompactConfig compact_config(uint64_t cap) {
+  ferry::reconcile::compact::CompactConfig c;
+  if (const char* env = std::getenv("FERRY_COMPACT")) {
+    unsigned k = c.split_factor;
+    unsigned long long t = c.idlist_threshold, m = c.sub_idlist_max;
+    if (std::sscanf(env, "%u,%llu,%llu", &k, &t, &m) >= 1) {
+      c.split_factor = k;
+      c.idlist_threshold = t;
+      c.sub_idlist_max = m;
+    }
+  }
+  c.max_message_bytes = cap;
+  return c;
+}
+
 int main(int argc, char** argv) {
   using namespace ferry::reconcile;
   std::vector<size_t> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::strtoull(argv[i], nullptr, 10));
   if (sizes.empty()) sizes = {100000, 1000000};
-  auto cfgs = configs();
+  auto extra = configs();
   ferry::Prng prng(20261126);
   for (size_t n : sizes) {
     auto universe = make_universe(n, prng);
-    for (double diff : {0.01, 0.0001}) {
-      for (const auto& [name, cfg] : cfgs) run(universe, {n, diff}, name.c_str(), cfg, prng);
+    std::vector<Case> cases = {{n, 0.01}, {n, 0.0001}};
+    if (n >= 1000000) cases.push_back({n, 0.01, 60000});
+    for (const auto& c : cases) {
+      const char* only = std::getenv("FERRY_BENCH_ONLY");
+      std::string only_s = only ? only : "";
+      auto compact = compact_config(c.cap);
+      if (only_s != "iroh") run(universe, c, "compact",
+          [&](auto& a, auto& b, ferry::ByteView ns) {
+            return compact::run_compact_local_sync<WireEntry>(a, b, ns, compact, compact);
+          },
+          prng);
+      RangerConfig iroh{2, 1, c.cap};
+      if (only_s != "compact") run(universe, c, "iroh_k2",
+          [&](auto& a, auto& b, ferry::ByteView ns) {
+            return run_local_sync<WireEntry>(a, b, ns, iroh, iroh);
+          },
+          prng);
+      if (c.cap != 0) continue;
+      for (const auto& [name, cfg] : extra) {
+        run(universe, c, name.c_str(),
+            [&](auto& a, auto& b, ferry::ByteView ns) {
+              return run_local_sync<WireEntry>(a, b, ns, cfg, cfg);
+            },
+            prng);
+      }
     }
     range_fingerprint_bench(universe, prng);
   }
