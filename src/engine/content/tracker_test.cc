@@ -145,6 +145,15 @@ TEST_F(TrackerTest, FailureParksThePairUntilTheRetryTime) {
   EXPECT_FALSE(tracker->next_deadline().has_value());
 }
 
+TEST_F(TrackerTest, ANewReferenceRequeuesAParkedPairAtOnce) {
+  ASSERT_TRUE(insert(doc, "k", x, ContentStatus::kMissing));
+  ASSERT_TRUE(tracker->on_intent_failed(fetcher.added[0].intent, ErrorCode::kTimeout, now));
+  ASSERT_TRUE(insert(doc, "k2", x, ContentStatus::kComplete, 4));
+  EXPECT_TRUE(tracker->is_queued(doc, x));
+  ASSERT_EQ(fetcher.added.size(), 2u);
+  EXPECT_EQ(fetcher.added[1].hints.nodes, std::vector<dl::NodeId>{node_id(4)});
+}
+
 TEST_F(TrackerTest, PeerJoinedAddsTheGroupMemberAndRequeuesParkedContent) {
   ASSERT_TRUE(insert(doc, "k", x));
   ASSERT_TRUE(insert(doc2, "k", y));

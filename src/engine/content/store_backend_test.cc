@@ -1,0 +1,93 @@
+// ContentTracker over the real stores (docs::Store in SQLite, the memory blob
+// store): rows land in the docs database, paging through a document larger
+// than one page, completion by import, restart from the persisted rows.
+#include "engine/content/store_backend.h"
+
+#include <gtest/gtest.h>
+
+#include "blobs/mem_store.h"
+#include "engine/content/test_util.h"
+#include "engine/content/tracker.h"
+
+namespace ferry::engine::content {
+namespace {
+
+using namespace testing;  // NOLINT
+
+class StoreBackendTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    docs_store = std::move(*docs::Store::open(":memory:"));
+    ASSERT_TRUE(docs_store->import_namespace(docs::Capability(doc)));
+  }
+  docs::SignedEntry put(std::string_view key, const crypto::Hash& h, uint64_t len = 5) {
+    auto e = entry(doc, author, key, h, len, ++ts);
+    EXPECT_TRUE(docs_store->put(e));
+    return e;
+  }
+
+  std::unique_ptr<docs::Store> docs_store;
+  std::unique_ptr<blobs::Store> blob_store = blobs::make_mem_store();
+  RecordingFetcher fetcher;
+  NamespaceId doc = doc_id(3);
+  AuthorId author = author_id(1);
+  Instant now;
+  uint64_t ts = 100;
+};
+
+TEST_F(StoreBackendTest, RowsPersistInTheDocsDatabaseAndClearOnImport) {
+  StoreBackend backend(*docs_store, *blob_store);
+  ContentTracker tracker(backend, fetcher);
+  ASSERT_TRUE(tracker.start(now));
+  Bytes data = to_bytes("hello");
+  crypto::Hash h = crypto::blake3(data);
+  auto e = put("greeting", h);
+  ASSERT_TRUE(
+      tracker.on_remote_insert(doc, e, node_id(1), reconcile::ContentStatus::kComplete, now));
+  auto refs = *docs_store->missing_refs(doc);
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(refs[0].key, to_bytes("greeting"));
+  auto listed = *tracker.missing(doc);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_TRUE(listed[0].queued);
+
+  auto imported = blob_store->import_bytes(data);
+  ASSERT_TRUE(imported);
+  ASSERT_TRUE(tracker.on_blob_complete(h, now));
+  EXPECT_TRUE(docs_store->missing_refs(doc)->empty());
+  auto ev = tracker.poll_event();
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(ev->hash, h);
+  ASSERT_TRUE(tracker.check_invariants());
+}
+
+TEST_F(StoreBackendTest, PolicyChangePagesThroughTheDocumentAndRestartRequeues) {
+  const int n = static_cast<int>(StoreBackend::kPageSize) + 100;
+  ASSERT_TRUE(docs_store->set_download_policy(
+      doc, docs::DownloadPolicy{docs::DownloadPolicy::Kind::kNothingExcept, {}}));
+  ASSERT_TRUE(docs_store->begin_batch());
+  for (int i = 0; i < n; ++i) put("k" + std::to_string(i), content("v" + std::to_string(i)));
+  put("tomb", crypto::Hash::empty(), 0);
+  ASSERT_TRUE(docs_store->commit_batch());
+  {
+    StoreBackend backend(*docs_store, *blob_store);
+    ContentTracker tracker(backend, fetcher);
+    ASSERT_TRUE(tracker.start(now));
+    EXPECT_EQ(tracker.missing_count(), 0u);
+    ASSERT_TRUE(docs_store->set_download_policy(doc, docs::DownloadPolicy{}));
+    ASSERT_TRUE(tracker.on_policy_changed(doc, now));
+    EXPECT_EQ(tracker.missing_count(), static_cast<size_t>(n));
+    EXPECT_EQ(docs_store->missing_refs(doc)->size(), static_cast<size_t>(n));
+    ASSERT_TRUE(tracker.check_invariants());
+  }
+  fetcher = RecordingFetcher{};
+  StoreBackend backend(*docs_store, *blob_store);
+  ContentTracker tracker(backend, fetcher);
+  ASSERT_TRUE(tracker.start(now));
+  EXPECT_EQ(tracker.queued_count(), static_cast<size_t>(n));
+  EXPECT_EQ(fetcher.added.size(), static_cast<size_t>(n));
+  ASSERT_TRUE(tracker.check_invariants());
+}
+
+}  // namespace
+}  // namespace ferry::engine::content
