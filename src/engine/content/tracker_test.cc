@@ -5,6 +5,7 @@
 
 #include "engine/content/mem_backend.h"
 #include "engine/content/test_util.h"
+#include "engine/content/tracker_sink.h"
 
 namespace ferry::engine::content {
 namespace {
@@ -295,6 +296,22 @@ TEST_F(TrackerTest, BackendErrorsLeaveAConsistentState) {
   EXPECT_TRUE(tracker->is_missing(doc, x));
   ASSERT_TRUE(tracker->on_sync_finished(doc, node_id(1), now));
   EXPECT_TRUE(tracker->is_queued(doc, x));
+}
+
+TEST_F(TrackerTest, SinkBuffersEngineCallsUntilFlushed) {
+  TrackerSink sink(*tracker);
+  auto e = entry(doc, alice, "k", x);
+  backend.put_entry(e);
+  crypto::PublicKey peer = crypto::PublicKey::from_array_unchecked(node_id(9).bytes);
+  sink.on_remote_insert(doc, e, peer, ContentStatus::kComplete);
+  sink.on_sync_finished(doc, peer);
+  EXPECT_EQ(tracker->missing_count(), 0u);
+  ASSERT_TRUE(sink.flush(now));
+  EXPECT_TRUE(sink.empty());
+  EXPECT_TRUE(tracker->is_queued(doc, x));
+  EXPECT_EQ(fetcher.added[0].hints.nodes, std::vector<dl::NodeId>{node_id(9)});
+  ASSERT_EQ(fetcher.nodes.size(), 1u);  // the sync peer joined Doc(ns)
+  EXPECT_EQ(fetcher.nodes[0].first, node_id(9));
 }
 
 }  // namespace
