@@ -73,7 +73,9 @@ Status ContentTracker::on_remote_insert(const NamespaceId& ns, const docs::Signe
   if (!content_wanted(policy, entry)) return ok();
   const crypto::Hash& hash = entry.record().hash;
   FERRY_ASSIGN(bool done, backend_.blob_complete(hash));
-  if (done) return complete(hash, now);
+  // Complete: nothing to do unless another document still lists it (no
+  // store write per insert of content we hold).
+  if (done) return on_blob_complete(hash, now);
   std::optional<dl::NodeId> hint;
   if (from_status == reconcile::ContentStatus::kComplete) hint = from;
   MissingRef ref{hash, entry.author(), Bytes(entry.key().begin(), entry.key().end())};
