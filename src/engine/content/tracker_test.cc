@@ -97,6 +97,15 @@ TEST_F(TrackerTest, CompleteBlobIsNotMissing) {
   EXPECT_TRUE(fetcher.added.empty());
 }
 
+TEST_F(TrackerTest, InsertOfHeldContentClearsItFromOtherDocuments) {
+  ASSERT_TRUE(insert(doc, "k", x));
+  backend.complete.insert(x);  // arrived without the tracker hearing of it
+  ASSERT_TRUE(insert(doc2, "k", x));
+  EXPECT_FALSE(tracker->is_missing(doc, x));
+  EXPECT_FALSE(tracker->is_missing(doc2, x));
+  EXPECT_EQ(events(), (std::vector<ContentReady>{{doc, x}}));
+}
+
 TEST_F(TrackerTest, QueuedHashGainsNodeHintsNotASecondIntent) {
   ASSERT_TRUE(insert(doc, "k", x, ContentStatus::kMissing, 1));
   ASSERT_TRUE(insert(doc, "k2", x, ContentStatus::kComplete, 2));
