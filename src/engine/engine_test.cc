@@ -231,6 +231,34 @@ TEST(Engine, UnknownDocumentIsNotFound) {
   EXPECT_EQ(*a.store->entry_count(secret.id()), 0u);
 }
 
+// A peer that accepts the connection and the stream but never answers: the
+// run ends with kTimeout after the engine's time limit.
+TEST(Engine, SilentPeerTimesOut) {
+  struct Silent : net::ProtocolHandler {
+    void on_event(net::UdpDriver&, uint64_t, const net::ConnectionEvent&) override {}
+  };
+  asio::io_context io;
+  net::AlpnRouter router;
+  ASSERT_TRUE(router.add(std::string(proto::sync::kAlpn), std::make_shared<Silent>()));
+  auto silent = net::UdpDriver::create(io, net::SecretKey::generate(),
+                                       *net::SocketAddr::parse("127.0.0.1:0"), std::move(router));
+  ASSERT_TRUE(silent);
+  EngineOptions o = no_live();
+  o.sync_timeout = 300ms;
+  TestNode b;
+  b.start(io, o);
+  auto secret = docs::NamespaceSecret::generate();
+  ASSERT_TRUE(b.store->import_namespace(docs::Capability(secret)));
+  std::optional<Result<SyncReport>> r;
+  b.engine->sync_with(secret.id(), (*silent)->node_addr(),
+                      [&](Result<SyncReport> x) { r = std::move(x); });
+  ASSERT_TRUE(run_until(
+      io, [&] { return r.has_value(); }, 20s));
+  ASSERT_FALSE(*r);
+  EXPECT_EQ(r->error().code(), ErrorCode::kTimeout) << r->error().to_string();
+  EXPECT_FALSE(b.engine->live().running(secret.id(), (*silent)->node_addr().node_id));
+}
+
 TEST(Engine, LiveModeSyncsAfterLocalInsert) {
   asio::io_context io;
   EngineOptions o;
