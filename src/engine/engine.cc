@@ -114,7 +114,7 @@ class Engine::Acceptor : public net::ProtocolHandler {
         -> std::variant<Session::Accepted, proto::sync::AbortReason> {
       Conn& st = conns_.at(conn);
       auto ns = to_ns(id);
-      if (auto refuse = engine->live_->accept(ns, st.peer)) return *refuse;
+      if (auto refuse = engine->accept_decision(ns, st.peer)) return *refuse;
       st.accepted = true;
       st.replica = std::make_unique<docs::ReplicaSet>(engine->store_, ns);
       return Session::Accepted{st.replica.get(), engine->hooks(ns, st.peer)};
@@ -273,6 +273,13 @@ void Engine::shutdown() {
   acceptor_->detach();
   alive_.reset();
   if (driver_) driver_->flush();
+}
+
+std::optional<proto::sync::AbortReason> Engine::accept_decision(const docs::NamespaceId& ns,
+                                                                const net::NodeId& peer) {
+  // A document in the state file but no longer in the store is not served.
+  if (!store_.capability(ns)) return proto::sync::AbortReason::kNotFound;
+  return live_->accept(ns, peer);
 }
 
 reconcile::RangerHooks<docs::SignedEntry> Engine::hooks(const docs::NamespaceId& ns,

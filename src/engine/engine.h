@@ -103,6 +103,9 @@ class Engine {
   friend class Acceptor;
   friend class Dial;
 
+  // Whether to serve an incoming run (nullopt = accept, registered).
+  std::optional<proto::sync::AbortReason> accept_decision(const docs::NamespaceId& ns,
+                                                          const net::NodeId& peer);
   reconcile::RangerHooks<docs::SignedEntry> hooks(const docs::NamespaceId& ns,
                                                   const net::NodeId& peer);
   reconcile::ContentStatus blob_status(const crypto::Hash& hash);
