@@ -32,8 +32,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <ctime>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -236,20 +236,25 @@ int main(int argc, char** argv) {
       const char* only = std::getenv("FERRY_BENCH_ONLY");
       std::string only_s = only ? only : "";
       auto compact = compact_config(c.cap);
-      if (only_s != "iroh") run(universe, c, "compact",
-          [&](auto& a, auto& b, ferry::ByteView ns) {
-            return compact::run_compact_local_sync<WireEntry>(a, b, ns, compact, compact);
-          },
-          prng);
+      if (only_s != "iroh")
+        run(
+            universe, c, "compact",
+            [&](auto& a, auto& b, ferry::ByteView ns) {
+              return compact::run_compact_local_sync<WireEntry>(a, b, ns, compact, compact);
+            },
+            prng);
       RangerConfig iroh{2, 1, c.cap};
-      if (only_s != "compact") run(universe, c, "iroh_k2",
-          [&](auto& a, auto& b, ferry::ByteView ns) {
-            return run_local_sync<WireEntry>(a, b, ns, iroh, iroh);
-          },
-          prng);
+      if (only_s != "compact")
+        run(
+            universe, c, "iroh_k2",
+            [&](auto& a, auto& b, ferry::ByteView ns) {
+              return run_local_sync<WireEntry>(a, b, ns, iroh, iroh);
+            },
+            prng);
       if (c.cap != 0) continue;
       for (const auto& [name, cfg] : extra) {
-        run(universe, c, name.c_str(),
+        run(
+            universe, c, name.c_str(),
             [&](auto& a, auto& b, ferry::ByteView ns) {
               return run_local_sync<WireEntry>(a, b, ns, cfg, cfg);
             },

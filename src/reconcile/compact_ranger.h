@@ -21,7 +21,10 @@
 // Without a cap every queued item is done in the next message. With
 // `max_message_bytes`, work is done in key order while it fits and the rest
 // stays queued (flag `more`), so every message carries as much work as the
-// cap allows and no work is repeated. A side ends the exchange (no reply)
+// cap allows and no work is repeated. When the peer's last message left room
+// under the cap and ours is full, queued splits are handed back as our
+// Fingerprint of the range (the peer finds the difference and does the
+// split or the IdList), so both directions stay full. A side ends the exchange (no reply)
 // when it has nothing to send, no queued work and the peer said not `more`.
 //
 // Fingerprint collisions (16 bytes of an XOR of BLAKE3 outputs; ids: 16
@@ -101,9 +104,9 @@ class CompactRanger {
   };
   struct Out {
     CompactMessage<Item> msg;
-    Bytes prev;        // wire upper bound of the last range
+    Bytes prev;         // wire upper bound of the last range
     uint64_t used = 4;  // flags + range count (up to 3 varint bytes)
-    size_t items = 0;  // work items emitted
+    size_t items = 0;   // work items emitted
   };
 
   Bytes internal(ByteView wire) const {
@@ -114,8 +117,10 @@ class CompactRanger {
   Result<Cut> cut_of(const Bytes& wire, bool inf);
   Result<Cut> end_cut();
   Status add_work(const Bytes& lo, Work w);
-  // Emits queued work into `out` until the cap.
-  Status emit(Out& out);
+  // Emits queued work into `out` until the cap. `peer_spare`: room the
+  // peer's last message left under the cap (0 if it had more work): queued
+  // splits it could do instead are handed back to it as Fingerprints.
+  Status emit(Out& out, uint64_t peer_spare);
   // Each returns whether the item was finished (false: message full; the
   // item, or what is left of it, stays queued).
   Result<bool> emit_split(Out& out, const Bytes& lo, const Work& w);
@@ -140,9 +145,9 @@ class CompactRanger {
   CompactConfig config_;
   RangerHooks<Item> hooks_;
   RangerStats stats_;
-  std::map<Bytes, Work, BoundLess> work_;               // keyed by wire lower bound
-  std::map<Bytes, Outstanding, BoundLess> outstanding_; // keyed by wire lower bound
-  std::optional<Cut> end_cut_;                // valid while the store is unchanged
+  std::map<Bytes, Work, BoundLess> work_;                // keyed by wire lower bound
+  std::map<Bytes, Outstanding, BoundLess> outstanding_;  // keyed by wire lower bound
+  std::optional<Cut> end_cut_;                           // valid while the store is unchanged
 };
 
 }  // namespace ferry::reconcile::compact

@@ -246,22 +246,78 @@ Result<bool> CompactRanger<Item>::emit_entries(Out& out, const Bytes& lo, Work& 
 }
 
 template <RangerItem Item>
-Status CompactRanger<Item>::emit(Out& out) {
+Status CompactRanger<Item>::emit(Out& out, uint64_t peer_spare) {
   end_cut_.reset();
+  // Under a cap with a peer that had room to spare, keep up to a quarter of
+  // the cap for handing back splits we cannot do this round.
+  const uint64_t cap = config_.max_message_bytes;
+  uint64_t reserve = 0;
+  if (cap != 0 && peer_spare > 0) reserve = std::min(cap / 4, peer_spare / 4);
+  if (cap != 0) config_.max_message_bytes = cap > reserve ? cap - reserve : 1;
+  Status st = ok();
   auto it = work_.begin();
   while (it != work_.end()) {
     const Bytes lo = it->first;
     Work& w = it->second;
-    bool done;
+    bool done = false;
     if (w.kind == Kind::kSplit) {
-      FERRY_ASSIGN(done, emit_split(out, lo, w));
+      auto r = emit_split(out, lo, w);
+      if (!r) {
+        st = tl::unexpected(r.error());
+        break;
+      }
+      done = *r;
       if (!done) break;
       ++out.items;
     } else {
-      FERRY_ASSIGN(done, emit_entries(out, lo, w));
+      auto r = emit_entries(out, lo, w);
+      if (!r) {
+        st = tl::unexpected(r.error());
+        break;
+      }
+      done = *r;
       if (!done) break;
     }
     it = work_.erase(it);
+  }
+  config_.max_message_bytes = cap;
+  FERRY_TRY(st);
+  // Hand-backs: splits from the end of what is left (all after what was
+  // emitted, so the message stays in key order), while the peer's
+  // estimated work for them fits its spare room and ours fits the cap.
+  if (reserve != 0 && work_.size() > 1) {
+    std::vector<typename std::map<Bytes, Work, BoundLess>::iterator> back;
+    uint64_t peer_work = 0, cost_total = 0;
+    for (auto w = std::prev(work_.end()); w != work_.begin(); --w) {
+      if (w->second.kind != Kind::kSplit) continue;
+      // Estimated: a short gap bound, the range's own bound, a fingerprint.
+      uint64_t cost =
+          8 + bound_size(w->first, w->second.hi, w->second.hi_inf) + 1 + kFingerprintSize;
+      if (out.used + cost_total + cost > cap || peer_work >= 2 * peer_spare) break;
+      FERRY_ASSIGN(Cut a, cut_of(w->first, false));
+      FERRY_ASSIGN(Cut b, cut_of(w->second.hi, w->second.hi_inf));
+      uint64_t c = b.position - a.position;
+      peer_work += c <= config_.idlist_threshold ? kIdSize * c + 8
+                                                 : config_.split_factor * (kFingerprintSize + 5);
+      cost_total += cost;
+      back.push_back(w);
+    }
+    for (auto b = back.rbegin(); b != back.rend(); ++b) {
+      auto w = *b;
+      FERRY_ASSIGN(Cut ca, cut_of(w->first, false));
+      FERRY_ASSIGN(Cut cb, cut_of(w->second.hi, w->second.hi_inf));
+      CompactRange<Item> r;
+      r.upper = w->second.hi;
+      r.infinite = w->second.hi_inf;
+      r.mode = Mode::kFingerprint;
+      Fingerprint x = ca.prefix_xor ^ cb.prefix_xor;
+      std::copy_n(x.bytes().begin(), kFingerprintSize, r.fingerprint.begin());
+      uint64_t exact = (out.prev != w->first ? bound_size(out.prev, w->first, false) + 1 : 0) +
+                       bound_size(w->first, r.upper, r.infinite) + payload_size(r);
+      if (out.used + exact > cap) break;  // the rest stays ours
+      put(out, w->first, std::move(r));
+      work_.erase(w);
+    }
   }
   out.msg.more = !work_.empty();
   return ok();
@@ -275,7 +331,7 @@ Result<CompactMessage<Item>> CompactRanger<Item>::initial_message() {
   all.hi_inf = true;
   work_.emplace(Bytes(), std::move(all));
   Out out;
-  FERRY_TRY(emit(out));
+  FERRY_TRY(emit(out, 0));
   return std::move(out.msg);
 }
 
@@ -335,8 +391,20 @@ Result<std::optional<CompactMessage<Item>>> CompactRanger<Item>::process(
   for (const auto* e : received) {
     FERRY_TRY(receive_value(store_, ns_, hooks_, stats_, e->first, e->second));
   }
+  // Room the peer's message left under our cap (it is full when it says
+  // `more`).
+  uint64_t peer_spare = 0;
+  if (config_.max_message_bytes != 0 && !in.more) {
+    uint64_t in_size = 1 + varint_size(in.ranges.size());
+    ByteView prev;
+    for (const auto& r : in.ranges) {
+      in_size += bound_size(prev, r.upper, r.infinite) + payload_size(r);
+      prev = r.upper;
+    }
+    if (in_size < config_.max_message_bytes) peer_spare = config_.max_message_bytes - in_size;
+  }
   Out out;
-  FERRY_TRY(emit(out));
+  FERRY_TRY(emit(out, peer_spare));
   if (out.msg.ranges.empty() && !out.msg.more && !in.more) {
     return std::optional<CompactMessage<Item>>();
   }
