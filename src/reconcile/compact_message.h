@@ -55,7 +55,13 @@ inline constexpr size_t kMaxBoundSize = kAuthorSize + 4096 + 1;
 using ShortFingerprint = std::array<uint8_t, kFingerprintSize>;
 using ShortId = std::array<uint8_t, kIdSize>;
 
-enum class Mode : uint8_t { kSkip = 0, kFingerprint = 1, kIdList = 2, kIdListReply = 3, kEntries = 4 };
+enum class Mode : uint8_t {
+  kSkip = 0,
+  kFingerprint = 1,
+  kIdList = 2,
+  kIdListReply = 3,
+  kEntries = 4
+};
 inline constexpr uint32_t kModeCount = 5;
 
 template <typename Item>
@@ -63,9 +69,9 @@ struct CompactRange {
   Bytes upper;            // bound without the namespace; ignored when infinite
   bool infinite = false;  // the range extends to the end of the key space
   Mode mode = Mode::kSkip;
-  ShortFingerprint fingerprint{};                        // kFingerprint
-  std::vector<ShortId> ids;                              // kIdList
-  Bytes needs;                                           // kIdListReply
+  ShortFingerprint fingerprint{};                       // kFingerprint
+  std::vector<ShortId> ids;                             // kIdList
+  Bytes needs;                                          // kIdListReply
   std::vector<std::pair<Item, ContentStatus>> entries;  // kIdListReply, kEntries
   bool operator==(const CompactRange&) const = default;
 };

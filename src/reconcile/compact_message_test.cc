@@ -96,7 +96,7 @@ TEST(CompactMessage, ExactLayout) {
   b.mode = Mode::kIdList;
   b.ids.resize(1);
   m.ranges = {a, b};
-  Bytes expected = {0x01, 0x02,                    // flags, 2 ranges
+  Bytes expected = {0x01, 0x02,                     // flags, 2 ranges
                     0x01, 0x02, 0x10, 0x20, 0x01};  // shared 0, "10 20", Fingerprint
   expected.insert(expected.end(), 16, 0xaa);
   Bytes tail = {0x02, 0x02, 0x21, 0x05, 0x02, 0x01};  // shared 1, "21 05", IdList, 1 id
@@ -110,15 +110,15 @@ TEST(CompactMessage, HostileInputIsRejected) {
     auto r = decode_compact<TestItem>(b);
     return !r && r.error().code() == ErrorCode::kProtocol;
   };
-  EXPECT_TRUE(bad({0x02, 0x00}));                    // unknown flag
+  EXPECT_TRUE(bad({0x02, 0x00}));                          // unknown flag
   EXPECT_TRUE(bad({0x00, 0x02, 0x00, 0x00, 0x00, 0x00}));  // range after infinity
-  EXPECT_TRUE(bad({0x00, 0x01, 0x01, 0x00, 0x00}));  // empty bound: not > ""
+  EXPECT_TRUE(bad({0x00, 0x01, 0x01, 0x00, 0x00}));        // empty bound: not > ""
   EXPECT_TRUE(bad({0x00, 0x02, 0x01, 0x01, 0x05, 0x00, 0x01, 0x01, 0x04, 0x00}));  // 05 then 04
   EXPECT_TRUE(bad({0x00, 0x01, 0x05, 0x01, 0x05, 0x00}));  // shared longer than previous
-  EXPECT_TRUE(bad({0x00, 0x01, 0x00, 0x05}));        // unknown mode
+  EXPECT_TRUE(bad({0x00, 0x01, 0x00, 0x05}));              // unknown mode
   EXPECT_TRUE(bad({0x00, 0x01, 0x00, 0x02, 0xff, 0xff, 0xff, 0x0f}));  // huge id count
-  EXPECT_TRUE(bad({0x00, 0x00, 0x00}));              // trailing byte
-  EXPECT_TRUE(bad({0x00, 0xff, 0xff, 0xff, 0xff, 0x0f}));  // huge range count
+  EXPECT_TRUE(bad({0x00, 0x00, 0x00}));                                // trailing byte
+  EXPECT_TRUE(bad({0x00, 0xff, 0xff, 0xff, 0xff, 0x0f}));              // huge range count
   EXPECT_TRUE(bad({}));
 }
 
