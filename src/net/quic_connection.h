@@ -1,7 +1,8 @@
 // One QUIC v1 connection over ngtcp2 0.12 + GnuTLS, sans-IO: datagrams and
 // `now` go in, datagrams and events come out; no sockets, clocks or threads
 // (design: ../shared/spec/ngtcp2-0.12-field-guide.md §6). All ngtcp2 calls
-// for connections live in this file and endpoint.cc.
+// for connections live in the quic_*.cc files (life cycle, callbacks,
+// streams, send path) and endpoint.cc.
 //
 // Streams: bounded, address-stable send queues (ngtcp2 keeps pointers into
 // them until acked) and receive queues credited to the peer only when the
