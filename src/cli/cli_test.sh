@@ -96,6 +96,21 @@ wait_for() {  # wait_for FILE PATTERN: up to 10 s
   for _ in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   return 1
 }
+# Documents made without a node are the node's once it runs: doc and author
+# commands then go through it.
+"$FERRY" start --data-dir "$dd" >"$work/dd-node.log" 2>&1 &
+dd_pid=$!
+check "node on the docs dir starts" wait_for "$work/dd-node.log" '^ticket: node'
+check "doc get via node" test "$("$FERRY" --data-dir "$dd" doc get "$D" hello)" = "world"
+check "doc ls via node" test "$("$FERRY" --data-dir "$dd" doc ls "$D" | wc -l)" -eq 1
+check "author default via node" test "$("$FERRY" --data-dir "$dd" author default)" = "$A"
+"$FERRY" --data-dir "$dd" doc set "$D" via-node yes >/dev/null
+check "doc set via node" test "$("$FERRY" --data-dir "$dd" doc get "$D" via-node)" = "yes"
+check "policy via node" sh -c "'$FERRY' --data-dir '$dd' --json doc policy '$D' | grep -q '\"policy\":\"nothing-except\"'"
+kill -TERM "$dd_pid"
+wait "$dd_pid"
+check "node's write visible without node" test "$("$FERRY" --data-dir "$dd" doc get "$D" via-node)" = "yes"
+
 nd="$work/node-a"
 "$FERRY" start --data-dir "$nd" --bind 127.0.0.1:0 >"$work/node.log" 2>&1 &
 node_pid=$!
