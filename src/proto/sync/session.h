@@ -20,6 +20,12 @@
 // bytes, Init from the acceptor, a second Init, Sync before Init, Abort to
 // the acceptor, data after our FIN, EOF inside a frame or before Init;
 // kResourceExhausted for frames over the limit; store errors as returned.
+//
+// Dialects: SessionConfig::dialect picks iroh's ranger messages (the
+// default, /iroh-sync/1, byte-identical to iroh 0.35) or the compact
+// Ferry-to-Ferry dialect (/ferry-sync/1 frames, proto/sync/
+// compact_sync_message.h, reconcile/compact_ranger.h). The driver chooses it
+// from the negotiated ALPN; both sides of a run must use the same one.
 #pragma once
 
 #include <algorithm>
@@ -28,17 +34,26 @@
 #include <optional>
 #include <variant>
 
+#include "proto/sync/compact_sync_message.h"
 #include "proto/sync/sync_message.h"
+#include "reconcile/compact_ranger.h"
 #include "reconcile/ranger.h"
 
 namespace ferry::proto::sync {
 
+enum class Dialect : uint8_t {
+  kIroh,     // /iroh-sync/1: iroh 0.35's ranger messages
+  kCompact,  // /ferry-sync/1: the compact Ferry-to-Ferry dialect
+};
+
 struct SessionConfig {
   // Largest frame accepted or sent (iroh: 1 GiB). Lower it to bound memory.
-  // When lowered and ranger.max_message_bytes is 0, the session sets the
-  // ranger's soft message cap to max_frame / 2 (headroom for the last part).
+  // When lowered and the dialect's max_message_bytes is 0, the session sets
+  // that soft message cap to max_frame / 2 (headroom for the last part).
   uint64_t max_frame = kMaxFrameSize;
-  reconcile::RangerConfig ranger;  // defaults: iroh-identical messages
+  Dialect dialect = Dialect::kIroh;
+  reconcile::RangerConfig ranger;             // iroh dialect; defaults: iroh-identical
+  reconcile::compact::CompactConfig compact;  // compact dialect
 };
 
 struct SessionStats {
@@ -90,7 +105,7 @@ class SyncSession {
                             SessionConfig config = {}) {
     SyncSession s(true, config);
     s.namespace_ = ns;
-    s.ranger_.emplace(store, ByteView(ns), s.config_.ranger, std::move(hooks));
+    s.create_ranger(store, ns, std::move(hooks));
     s.state_ = State::kIdle;
     return s;
   }
@@ -119,6 +134,7 @@ class SyncSession {
   const SessionStats& stats() const { return stats_; }
   // Ranger counters (empty before the document is known).
   reconcile::RangerStats ranger_stats() const {
+    if (compact_) return compact_->stats();
     return ranger_ ? ranger_->stats() : reconcile::RangerStats{};
   }
   const std::optional<NamespaceId>& namespace_id() const { return namespace_; }
@@ -130,11 +146,24 @@ class SyncSession {
     if (config_.max_frame < kMaxFrameSize && config_.ranger.max_message_bytes == 0) {
       config_.ranger.max_message_bytes = std::max<uint64_t>(1, config_.max_frame / 2);
     }
+    if (config_.max_frame < kMaxFrameSize && config_.compact.max_message_bytes == 0) {
+      config_.compact.max_message_bytes = std::max<uint64_t>(1, config_.max_frame / 2);
+    }
   }
 
+  bool compact() const { return config_.dialect == Dialect::kCompact; }
+  void create_ranger(Store& store, const NamespaceId& ns, Hooks hooks);
+  bool has_ranger() const { return ranger_.has_value() || compact_.has_value(); }
   void handle_frame(ByteView payload);
+  // The dialect-independent frame logic, over either dialect's message
+  // variant (Init, Sync, Abort).
+  template <typename InitT, typename SyncT>
+  void dispatch(std::variant<InitT, SyncT, Abort>& m);
   void handle_message(const reconcile::Message<Item>& m);
+  void handle_message(const reconcile::compact::CompactMessage<Item>& m);
   void send(const SyncMessage<Item>& m);
+  void send(const CompactSyncMessage<Item>& m);
+  void send_payload(const Bytes& payload);
   void stop();
   void fail(Error e);
 
@@ -145,6 +174,7 @@ class SyncSession {
   AcceptFn accept_;
   std::optional<NamespaceId> namespace_;
   std::optional<reconcile::Ranger<Item>> ranger_;
+  std::optional<reconcile::compact::CompactRanger<Item>> compact_;
   std::deque<Action> actions_;
   SessionStats stats_;
 };

@@ -4,8 +4,23 @@
 namespace ferry::proto::sync {
 
 template <reconcile::RangerItem Item>
+void SyncSession<Item>::create_ranger(Store& store, const NamespaceId& ns, Hooks hooks) {
+  if (compact()) {
+    compact_.emplace(store, ByteView(ns), config_.compact, std::move(hooks));
+  } else {
+    ranger_.emplace(store, ByteView(ns), config_.ranger, std::move(hooks));
+  }
+}
+
+template <reconcile::RangerItem Item>
 void SyncSession<Item>::start() {
   if (state_ != State::kIdle || !dialer_) return;
+  if (compact()) {
+    auto init = compact_->initial_message();
+    if (!init) return fail(init.error());
+    state_ = State::kRunning;
+    return send(CompactInit<Item>{*namespace_, std::move(*init)});
+  }
   auto init = ranger_->initial_message();
   if (!init) return fail(init.error());
   state_ = State::kRunning;
@@ -14,7 +29,16 @@ void SyncSession<Item>::start() {
 
 template <reconcile::RangerItem Item>
 void SyncSession<Item>::send(const SyncMessage<Item>& m) {
-  Bytes payload = encode_sync_message(m);
+  send_payload(encode_sync_message(m));
+}
+
+template <reconcile::RangerItem Item>
+void SyncSession<Item>::send(const CompactSyncMessage<Item>& m) {
+  send_payload(encode_compact_sync_message(m));
+}
+
+template <reconcile::RangerItem Item>
+void SyncSession<Item>::send_payload(const Bytes& payload) {
   auto framed = frame(payload, config_.max_frame);
   if (!framed) return fail(framed.error());
   ++stats_.frames_sent;
@@ -62,11 +86,21 @@ void SyncSession<Item>::on_data(ByteView data) {
 
 template <reconcile::RangerItem Item>
 void SyncSession<Item>::handle_frame(ByteView payload) {
+  if (compact()) {
+    auto decoded = decode_compact_sync_message<Item>(payload);
+    if (!decoded) return fail(decoded.error().with_context("sync frame"));
+    return dispatch(*decoded);
+  }
   auto decoded = decode_sync_message<Item>(payload);
   if (!decoded) return fail(decoded.error().with_context("sync frame"));
-  SyncMessage<Item>& m = *decoded;
+  dispatch(*decoded);
+}
+
+template <reconcile::RangerItem Item>
+template <typename InitT, typename SyncT>
+void SyncSession<Item>::dispatch(std::variant<InitT, SyncT, Abort>& m) {
   if (dialer_) {
-    if (std::holds_alternative<Init<Item>>(m)) {
+    if (std::holds_alternative<InitT>(m)) {
       return fail(Error(ErrorCode::kProtocol, "Init received by the dialer"));
     }
     if (const auto* abort = std::get_if<Abort>(&m)) {
@@ -75,15 +109,16 @@ void SyncSession<Item>::handle_frame(ByteView payload) {
       actions_.emplace_back(FinishSend{});
       return;
     }
-    return handle_message(std::get<Sync<Item>>(m).message);
+    return handle_message(std::get<SyncT>(m).message);
   }
   if (state_ == State::kAwaitingInit) {
-    auto* init = std::get_if<Init<Item>>(&m);
+    auto* init = std::get_if<InitT>(&m);
     if (!init) return fail(Error(ErrorCode::kProtocol, "expected Init"));
     namespace_ = init->namespace_id;
     auto decision = accept_ ? accept_(init->namespace_id) : AbortReason::kNotFound;
     if (auto* reason = std::get_if<AbortReason>(&decision)) {
-      send(Abort{*reason});
+      // Abort encodes identically in both dialects.
+      send(SyncMessage<Item>(Abort{*reason}));
       if (state_ == State::kFailed) return;
       state_ = State::kDone;
       actions_.emplace_back(FinishSend{});
@@ -91,17 +126,17 @@ void SyncSession<Item>::handle_frame(ByteView payload) {
       return;
     }
     auto& acc = std::get<Accepted>(decision);
-    ranger_.emplace(*acc.store, ByteView(init->namespace_id), config_.ranger, std::move(acc.hooks));
+    create_ranger(*acc.store, init->namespace_id, std::move(acc.hooks));
     state_ = State::kRunning;
     return handle_message(init->message);
   }
-  if (std::holds_alternative<Init<Item>>(m)) {
+  if (std::holds_alternative<InitT>(m)) {
     return fail(Error(ErrorCode::kProtocol, "second Init"));
   }
   if (std::holds_alternative<Abort>(m)) {
     return fail(Error(ErrorCode::kProtocol, "Abort received by the acceptor"));
   }
-  handle_message(std::get<Sync<Item>>(m).message);
+  handle_message(std::get<SyncT>(m).message);
 }
 
 template <reconcile::RangerItem Item>
@@ -110,6 +145,14 @@ void SyncSession<Item>::handle_message(const reconcile::Message<Item>& m) {
   if (!reply) return fail(reply.error());
   if (!*reply) return stop();
   send(Sync<Item>{std::move(**reply)});
+}
+
+template <reconcile::RangerItem Item>
+void SyncSession<Item>::handle_message(const reconcile::compact::CompactMessage<Item>& m) {
+  auto reply = compact_->process(m);
+  if (!reply) return fail(reply.error());
+  if (!*reply) return stop();
+  send(CompactSync<Item>{std::move(**reply)});
 }
 
 template <reconcile::RangerItem Item>
@@ -124,7 +167,7 @@ void SyncSession<Item>::on_eof() {
       [[fallthrough]];
     case State::kClosing:
       state_ = State::kDone;
-      actions_.emplace_back(SyncFinished{ranger_->stats()});
+      actions_.emplace_back(SyncFinished{ranger_stats()});
       return;
     case State::kIdle:
     case State::kAwaitingInit: return fail(Error(ErrorCode::kProtocol, "stream ended before Init"));
@@ -136,10 +179,12 @@ void SyncSession<Item>::on_eof() {
 template <reconcile::RangerItem Item>
 bool SyncSession<Item>::check_invariants() const {
   switch (state_) {
-    case State::kIdle: return dialer_ && ranger_.has_value();
-    case State::kAwaitingInit: return !dialer_ && !ranger_.has_value();
+    case State::kIdle: return dialer_ && has_ranger();
+    case State::kAwaitingInit: return !dialer_ && !has_ranger();
     case State::kRunning:
-    case State::kClosing: return ranger_.has_value() && namespace_.has_value();
+    case State::kClosing:
+      return has_ranger() && (ranger_.has_value() != compact_.has_value()) &&
+             namespace_.has_value();
     case State::kDone:
     case State::kFailed: return true;
   }

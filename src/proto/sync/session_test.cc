@@ -83,7 +83,9 @@ void pump(Session& a, Session& b, Observed& oa, Observed& ob, size_t chunk = 1 <
 
 TEST(SyncSession, TwoReplicasConvergeOverPipe) {
   Prng prng(reconcile::test_seed(7));
-  for (int round = 0; round < 10; ++round) {
+  for (int round = 0; round < 20; ++round) {
+    // Odd tens: the compact Ferry-to-Ferry dialect.
+    const bool compact = round >= 10;
     Bytes ns = reconcile::test_namespace();
     MemoryStore<WireEntry> sa, sb;
     for (int i = 0; i < 200; ++i) {
@@ -96,6 +98,8 @@ TEST(SyncSession, TwoReplicasConvergeOverPipe) {
     SessionConfig cfg;
     if (round % 2) cfg.ranger = reconcile::RangerConfig{16, 8};
     if (round % 3 == 2) cfg.max_frame = 8000;  // forces deferral (entries ~230 B)
+    if (compact) cfg.dialect = Dialect::kCompact;
+    if (compact && round % 2) cfg.compact.split_factor = 4;
     Session a = Session::dialer(ns_of(ns), sa, complete_hooks(), cfg);
     Session b = Session::acceptor(
         [&](const NamespaceId& id) -> std::variant<Session::Accepted, AbortReason> {
@@ -121,21 +125,24 @@ TEST(SyncSession, TwoReplicasConvergeOverPipe) {
 }
 
 TEST(SyncSession, AcceptorRejectsWithReason) {
-  for (auto reason : {AbortReason::kNotFound, AbortReason::kAlreadySyncing}) {
-    Bytes ns = reconcile::test_namespace();
-    MemoryStore<WireEntry> sa;
-    Session a = Session::dialer(ns_of(ns), sa, {});
-    Session b = Session::acceptor([&](const NamespaceId&) { return reason; });
-    a.start();
-    Observed oa, ob;
-    pump(a, b, oa, ob);
-    ASSERT_EQ(ob.frames.size(), 1u);
-    EXPECT_EQ(hex_encode(ob.frames[0]),
-              std::string("0000000202") + (reason == AbortReason::kNotFound ? "00" : "01"));
-    EXPECT_EQ(ob.rejected, reason);
-    EXPECT_EQ(oa.remote_aborted, reason);
-    EXPECT_FALSE(oa.failed);
-  }
+  for (auto reason : {AbortReason::kNotFound, AbortReason::kAlreadySyncing})
+    for (auto dialect : {Dialect::kIroh, Dialect::kCompact}) {
+      Bytes ns = reconcile::test_namespace();
+      MemoryStore<WireEntry> sa;
+      SessionConfig cfg;
+      cfg.dialect = dialect;
+      Session a = Session::dialer(ns_of(ns), sa, {}, cfg);
+      Session b = Session::acceptor([&](const NamespaceId&) { return reason; }, cfg);
+      a.start();
+      Observed oa, ob;
+      pump(a, b, oa, ob);
+      ASSERT_EQ(ob.frames.size(), 1u);
+      EXPECT_EQ(hex_encode(ob.frames[0]),
+                std::string("0000000202") + (reason == AbortReason::kNotFound ? "00" : "01"));
+      EXPECT_EQ(ob.rejected, reason);
+      EXPECT_EQ(oa.remote_aborted, reason);
+      EXPECT_FALSE(oa.failed);
+    }
 }
 
 // --- Replays of recorded frames -------------------------------------------
@@ -270,7 +277,17 @@ Session accepting_session(MemoryStore<WireEntry>& store, SessionConfig cfg = {})
       cfg);
 }
 
-Bytes init_frame(ByteView ns) {
+Bytes init_frame(ByteView ns, Dialect dialect = Dialect::kIroh) {
+  if (dialect == Dialect::kCompact) {
+    // An IdList over everything holding one (unknown) id.
+    reconcile::compact::CompactMessage<WireEntry> m;
+    reconcile::compact::CompactRange<WireEntry> r;
+    r.infinite = true;
+    r.mode = reconcile::compact::Mode::kIdList;
+    r.ids.resize(1);
+    m.ranges.push_back(r);
+    return *frame(encode_compact_sync_message<WireEntry>(CompactInit<WireEntry>{ns_of(ns), m}));
+  }
   reconcile::Message<WireEntry> m;
   m.parts.emplace_back(reconcile::RangeFingerprint{reconcile::Range{Bytes(64, 0), Bytes(64, 0)},
                                                    reconcile::Fingerprint::zero()});
@@ -380,7 +397,9 @@ RC_GTEST_PROP(SyncSessionProperty, GarbageNeverCrashes, ()) {
   (void)store.put(reconcile::fake_entry(ns, 1, "a", 1));
   (void)store.put(reconcile::fake_entry(ns, 1, "b", 2));
   bool dialer = *rc::gen::arbitrary<bool>();
-  Session s = dialer ? Session::dialer(ns_of(ns), store, {}) : accepting_session(store);
+  SessionConfig cfg;
+  if (*rc::gen::arbitrary<bool>()) cfg.dialect = Dialect::kCompact;
+  Session s = dialer ? Session::dialer(ns_of(ns), store, {}, cfg) : accepting_session(store, cfg);
   if (dialer) s.start();
   auto chunks = *rc::gen::container<std::vector<std::vector<uint8_t>>>(
       rc::gen::container<std::vector<uint8_t>>(rc::gen::arbitrary<uint8_t>()));
@@ -388,7 +407,7 @@ RC_GTEST_PROP(SyncSessionProperty, GarbageNeverCrashes, ()) {
   for (auto& c : chunks) {
     if (*rc::gen::arbitrary<bool>()) {
       Bytes framed = *frame(c);
-      if (!dialer && *rc::gen::arbitrary<bool>()) framed = init_frame(ns);
+      if (!dialer && *rc::gen::arbitrary<bool>()) framed = init_frame(ns, cfg.dialect);
       c = framed;
     }
     s.on_data(c);
