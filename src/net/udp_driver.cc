@@ -226,12 +226,12 @@ void UdpDriver::send_now(std::vector<Transmit>& batch) {
 void UdpDriver::arm_timer() {
   Instant at = endpoint_->next_deadline();
   if (!delayed_.empty()) at = std::min(at, delayed_.top().at);
-  if (at == timer_at_) return;
+  // Re-arm only for an earlier deadline: a later one is picked up when the
+  // armed timer fires (on_timer re-arms). ngtcp2's expiry moves with nearly
+  // every packet; re-arming the timerfd each time cost a fifth of a
+  // receiver's CPU.
+  if (at >= timer_at_) return;
   timer_at_ = at;
-  if (at == Instant::max()) {
-    timer_.cancel();
-    return;
-  }
   Duration wait = std::max(Duration(0), at - monotonic_now());
   timer_.expires_after(wait);
   std::weak_ptr<bool> alive = alive_;
