@@ -15,6 +15,8 @@ using K = net::ConnectionEvent::Kind;
 
 namespace {
 
+constexpr auto kCloseGrace = std::chrono::seconds(3);
+
 uint64_t wall_clock_micros() {
   using namespace std::chrono;
   return static_cast<uint64_t>(
@@ -180,8 +182,20 @@ class Engine::Dial : public net::ProtocolHandler {
         return;
       default: break;
     }
-    if (stream_ && stream_->drained() && !closed_) {
+    if (!stream_ || !stream_->done() || closed_) return;
+    if (stream_->drained()) {
       if (auto* q = d.connection(conn)) q->close(0, "done", net::monotonic_now());
+    } else if (!grace_) {
+      // Done but the peer has not acknowledged everything yet: close anyway
+      // after a grace period rather than wait for the idle timeout.
+      grace_.emplace(d.io());
+      grace_->expires_after(kCloseGrace);
+      grace_->async_wait([weak = self_, &d](const std::error_code& ec) {
+        auto self = weak.lock();
+        if (ec || !self) return;
+        self->close(d);
+        d.flush();
+      });
     }
   }
 
@@ -230,6 +244,7 @@ class Engine::Dial : public net::ProtocolHandler {
   int64_t stream_id_ = -1;
   std::unique_ptr<docs::ReplicaSet> replica_;
   std::shared_ptr<Stream> stream_;
+  std::optional<asio::steady_timer> grace_;
   bool finished_ = false, closed_ = false;
 };
 
