@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -44,6 +45,11 @@ class ContentBackend {
   // True iff the blob is complete in the local blob store (partial and
   // absent are both false).
   virtual Result<bool> blob_complete(const crypto::Hash& hash) = 0;
+
+  // The hash of the stored entry (author, key) of the document, nullopt if
+  // there is none (a reference is live iff this equals its hash).
+  virtual Result<std::optional<crypto::Hash>> entry_hash(const NamespaceId& ns,
+                                                         const AuthorId& author, ByteView key) = 0;
 
   // Visits every stored entry of the document (tombstones included), in any
   // order. The visitor may call the other methods of this backend.

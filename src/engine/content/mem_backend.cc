@@ -19,6 +19,16 @@ Result<bool> MemBackend::blob_complete(const crypto::Hash& hash) {
   return complete.count(hash) > 0;
 }
 
+Result<std::optional<crypto::Hash>> MemBackend::entry_hash(const NamespaceId& ns,
+                                                           const AuthorId& author, ByteView key) {
+  FERRY_TRY(maybe_fail());
+  auto doc = entries.find(ns);
+  if (doc == entries.end()) return std::optional<crypto::Hash>{};
+  auto it = doc->second.find({author, Bytes(key.begin(), key.end())});
+  if (it == doc->second.end()) return std::optional<crypto::Hash>{};
+  return std::optional<crypto::Hash>{it->second.record().hash};
+}
+
 Status MemBackend::for_each_entry(const NamespaceId& ns,
                                   const std::function<void(const docs::SignedEntry&)>& f) {
   FERRY_TRY(maybe_fail());

@@ -15,6 +15,8 @@ class MemBackend final : public ContentBackend {
  public:
   Result<docs::DownloadPolicy> download_policy(const NamespaceId& ns) override;
   Result<bool> blob_complete(const crypto::Hash& hash) override;
+  Result<std::optional<crypto::Hash>> entry_hash(const NamespaceId& ns, const AuthorId& author,
+                                                 ByteView key) override;
   Status for_each_entry(const NamespaceId& ns,
                         const std::function<void(const docs::SignedEntry&)>& f) override;
   Status add_missing_ref(const NamespaceId& ns, const MissingRef& ref) override;

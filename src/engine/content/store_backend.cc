@@ -17,6 +17,13 @@ Result<bool> StoreBackend::blob_complete(const crypto::Hash& hash) {
   return status.is_complete();
 }
 
+Result<std::optional<crypto::Hash>> StoreBackend::entry_hash(const NamespaceId& ns,
+                                                             const AuthorId& author, ByteView key) {
+  FERRY_ASSIGN(auto e, docs_.get_exact(ns, author, key, /*include_empty=*/true));
+  if (!e) return std::optional<crypto::Hash>{};
+  return std::optional<crypto::Hash>{e->record().hash};
+}
+
 Status StoreBackend::for_each_entry(const NamespaceId& ns,
                                     const std::function<void(const docs::SignedEntry&)>& f) {
   docs::Query q;

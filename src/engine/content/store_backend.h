@@ -17,6 +17,8 @@ class StoreBackend final : public ContentBackend {
 
   Result<docs::DownloadPolicy> download_policy(const NamespaceId& ns) override;
   Result<bool> blob_complete(const crypto::Hash& hash) override;
+  Result<std::optional<crypto::Hash>> entry_hash(const NamespaceId& ns, const AuthorId& author,
+                                                 ByteView key) override;
   // Pages through the document (kPageSize entries per query), so the
   // visitor runs outside any open statement.
   Status for_each_entry(const NamespaceId& ns,

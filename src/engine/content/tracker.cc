@@ -30,20 +30,21 @@ ContentTracker::ContentTracker(ContentBackend& backend, Fetcher& fetcher, Tracke
 
 Status ContentTracker::start(Instant now) {
   FERRY_ASSIGN(auto pairs, backend_.missing_pairs());
-  // Re-check each document's rows against its current policy.
+  // Re-check each document's rows against its current policy and entries.
   std::set<NamespaceId> docs;
   for (const auto& [ns, hash] : pairs) docs.insert(ns);
   for (const auto& ns : docs) {
     FERRY_ASSIGN(auto policy, backend_.download_policy(ns));
-    FERRY_ASSIGN(auto refs, backend_.missing_refs(ns));
-    for (const auto& ref : refs) {
-      if (!policy.should_download(ref.key) || ref.hash == crypto::Hash::empty()) {
-        FERRY_TRY(backend_.remove_missing_ref(ns, ref));
-        continue;
-      }
-      Key key{ref.hash, ns};
-      if (pairs_.try_emplace(key).second) by_doc_.emplace(ns, ref.hash);
+    FERRY_ASSIGN(auto live, live_refs(ns, policy, nullptr));
+    for (const auto& hash : live) {
+      if (pairs_.try_emplace(Key{hash, ns}).second) by_doc_.emplace(ns, hash);
     }
+    std::vector<Key> dead;  // only on a second start()
+    for (auto it = by_doc_.lower_bound({ns, crypto::Hash{}});
+         it != by_doc_.end() && it->first == ns; ++it) {
+      if (!live.count(it->second)) dead.push_back({it->second, ns});
+    }
+    for (const auto& key : dead) drop_pair(key, now);
   }
   // Queue every pair that has neither an intent nor a pending retry.
   std::vector<Key> todo;
@@ -109,17 +110,9 @@ Status ContentTracker::on_sync_finished(const NamespaceId& ns, const dl::NodeId&
 
 Status ContentTracker::on_policy_changed(const NamespaceId& ns, Instant now) {
   FERRY_ASSIGN(auto policy, backend_.download_policy(ns));
-  // 1. Drop the references the policy no longer wants, then the pairs left
-  //    without a reference.
-  FERRY_ASSIGN(auto refs, backend_.missing_refs(ns));
-  std::set<crypto::Hash> kept;
-  for (const auto& ref : refs) {
-    if (policy.should_download(ref.key)) {
-      kept.insert(ref.hash);
-    } else {
-      FERRY_TRY(backend_.remove_missing_ref(ns, ref));
-    }
-  }
+  // 1. Drop the references the policy no longer wants (and dead ones), then
+  //    the pairs left without a reference.
+  FERRY_ASSIGN(auto kept, live_refs(ns, policy, nullptr));
   std::vector<Key> gone;
   for (auto it = by_doc_.lower_bound({ns, crypto::Hash{}}); it != by_doc_.end() && it->first == ns;
        ++it) {
@@ -246,9 +239,22 @@ Status ContentTracker::requeue_doc(const NamespaceId& ns, Instant now) {
     Key key{it->second, ns};
     if (!pairs_.at(key).intent) parked.push_back(key);
   }
+  return requeue(ns, parked, now);
+}
+
+Status ContentTracker::requeue(const NamespaceId& ns, const std::vector<Key>& parked, Instant now) {
+  if (parked.empty()) return ok();
+  std::set<crypto::Hash> hashes;
+  for (const auto& key : parked) hashes.insert(key.first);
+  FERRY_ASSIGN(auto policy, backend_.download_policy(ns));
+  FERRY_ASSIGN(auto live, live_refs(ns, policy, &hashes));
   for (const auto& key : parked) {
     auto it = pairs_.find(key);
-    if (it == pairs_.end()) continue;
+    if (it == pairs_.end() || it->second.intent) continue;
+    if (!live.count(key.first)) {
+      drop_pair(key, now);  // every reference was overwritten or deleted
+      continue;
+    }
     FERRY_ASSIGN(bool done, backend_.blob_complete(key.first));
     if (done) {
       FERRY_TRY(complete(key.first, now));
@@ -257,6 +263,27 @@ Status ContentTracker::requeue_doc(const NamespaceId& ns, Instant now) {
     }
   }
   return ok();
+}
+
+Result<std::set<crypto::Hash>> ContentTracker::live_refs(const NamespaceId& ns,
+                                                         const docs::DownloadPolicy& policy,
+                                                         const std::set<crypto::Hash>* only) {
+  FERRY_ASSIGN(auto refs, backend_.missing_refs(ns));
+  std::set<crypto::Hash> live;
+  for (const auto& ref : refs) {
+    if (only && !only->count(ref.hash)) continue;
+    bool ok_ref = ref.hash != crypto::Hash::empty() && policy.should_download(ref.key);
+    if (ok_ref) {
+      FERRY_ASSIGN(auto current, backend_.entry_hash(ns, ref.author, ref.key));
+      ok_ref = current == ref.hash;
+    }
+    if (ok_ref) {
+      live.insert(ref.hash);
+    } else {
+      FERRY_TRY(backend_.remove_missing_ref(ns, ref));
+    }
+  }
+  return live;
 }
 
 // ---- Timers and outputs -------------------------------------------------------------
@@ -267,24 +294,21 @@ std::optional<Instant> ContentTracker::next_deadline() const {
 }
 
 Status ContentTracker::on_deadline(Instant now) {
-  std::vector<Key> due;
+  std::map<NamespaceId, std::vector<Key>> due;
   while (!retry_.empty() && retry_.front().first <= now) {
     auto [at, key] = retry_.front();
     retry_.pop_front();
     auto it = pairs_.find(key);
-    if (it != pairs_.end() && !it->second.intent && it->second.retry_at == at) due.push_back(key);
-  }
-  for (const auto& key : due) {
-    auto it = pairs_.find(key);
-    if (it == pairs_.end()) continue;
-    FERRY_ASSIGN(bool done, backend_.blob_complete(key.first));
-    if (done) {
-      FERRY_TRY(complete(key.first, now));
-    } else {
-      queue(key, it->second, std::nullopt, now);
+    if (it != pairs_.end() && !it->second.intent && it->second.retry_at == at) {
+      due[key.second].push_back(key);
     }
   }
-  return ok();
+  Status first = ok();
+  for (const auto& [ns, keys] : due) {
+    Status st = requeue(ns, keys, now);
+    if (first && !st) first = std::move(st);
+  }
+  return first;
 }
 
 std::optional<ContentReady> ContentTracker::poll_event() {

@@ -31,6 +31,10 @@
 //    (on_policy_changed), and node start (start). Re-queueing gives every
 //    parked pair of the document an intent again (or clears it if its blob
 //    is complete by now).
+//  * Dead references: a reference whose entry now holds another hash (it was
+//    overwritten) or is gone (prefix delete) is removed whenever its pair is
+//    re-queued, and at start and on a policy change; a pair left without a
+//    live reference leaves the missing set instead of being fetched again.
 //  * Policy change: rows whose key the new policy rejects are dropped; a
 //    pair left without rows leaves the missing set and its intent is
 //    cancelled. Then every stored entry of the document is checked: wanted
@@ -39,12 +43,11 @@
 //  * Listing (missing): a document's missing hashes with the (author, key)
 //    references that made them missing.
 //
-// Known limits: an entry overwritten by a newer entry (other hash) or removed
-// by a prefix delete keeps its reference until the hash is fetched or the
-// policy drops it (iroh keeps such hashes queued too). A policy changed while
-// the node was stopped is applied to existing rows at start (rows the policy
-// rejects are dropped), but entries it newly wants are found only when the
-// node calls on_policy_changed.
+// Known limits: a pair whose references died while its first intent runs is
+// still fetched by that intent (iroh keeps such hashes queued too). A policy
+// changed while the node was stopped is applied to existing rows at start
+// (rows the policy rejects are dropped), but entries it newly wants are found
+// only when the node calls on_policy_changed.
 //
 // Errors: methods returning Status pass the backend's errors on; the tracker
 // state stays consistent with what was persisted (the caller logs and may
@@ -160,6 +163,15 @@ class ContentTracker {
   void queue(const Key& key, Pair& pair, const std::optional<dl::NodeId>& from, Instant now);
   void drop_pair(const Key& key, Instant now);
   Status requeue_doc(const NamespaceId& ns, Instant now);
+  // Queues the parked `keys` of document `ns` again, after dropping those
+  // whose every reference is dead (see live_refs) and clearing complete ones.
+  Status requeue(const NamespaceId& ns, const std::vector<Key>& keys, Instant now);
+  // Removes the document's dead references (unwanted key, or the entry now
+  // holds another hash or is gone), examining only hashes in `only` if
+  // given; returns the examined hashes that keep a live reference.
+  Result<std::set<crypto::Hash>> live_refs(const NamespaceId& ns,
+                                           const docs::DownloadPolicy& policy,
+                                           const std::set<crypto::Hash>* only);
   Status complete(const crypto::Hash& hash, Instant now);
 
   ContentBackend& backend_;

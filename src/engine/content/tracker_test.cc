@@ -164,6 +164,25 @@ TEST_F(TrackerTest, ANewReferenceRequeuesAParkedPairAtOnce) {
   EXPECT_EQ(fetcher.added[1].hints.nodes, std::vector<dl::NodeId>{node_id(4)});
 }
 
+TEST_F(TrackerTest, AHashNoEntryPointsToAnyMoreIsDroppedNotRequeued) {
+  ASSERT_TRUE(insert(doc, "k", x));
+  ASSERT_TRUE(insert(doc, "j", y));
+  ASSERT_TRUE(insert(doc, "j2", y));
+  ASSERT_TRUE(tracker->on_intent_failed(fetcher.intent_for(x), ErrorCode::kTimeout, now));
+  ASSERT_TRUE(tracker->on_intent_failed(fetcher.intent_for(y), ErrorCode::kTimeout, now));
+  crypto::Hash z = content("z");
+  ASSERT_TRUE(insert(doc, "k", z));                                     // overwrites k -> x
+  backend.put_entry(entry(doc, alice, "j", crypto::Hash::empty(), 0));  // j deleted; j2 stays
+  size_t before = fetcher.added.size();
+  ASSERT_TRUE(tracker->on_sync_finished(doc, node_id(2), now));
+  EXPECT_FALSE(tracker->is_missing(doc, x));
+  EXPECT_TRUE(tracker->is_queued(doc, y));
+  EXPECT_EQ(fetcher.added.size(), before + 1);  // y only
+  auto listed = *tracker->missing(doc);
+  ASSERT_EQ(listed.size(), 2u);  // y (j2) and z (k)
+  for (const auto& m : listed) EXPECT_EQ(m.refs.size(), 1u);
+}
+
 TEST_F(TrackerTest, PeerJoinedAddsTheGroupMemberAndRequeuesParkedContent) {
   ASSERT_TRUE(insert(doc, "k", x));
   ASSERT_TRUE(insert(doc2, "k", y));
