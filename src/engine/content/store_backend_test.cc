@@ -61,6 +61,22 @@ TEST_F(StoreBackendTest, RowsPersistInTheDocsDatabaseAndClearOnImport) {
   ASSERT_TRUE(tracker.check_invariants());
 }
 
+TEST_F(StoreBackendTest, AnOverwrittenEntryKillsItsReference) {
+  StoreBackend backend(*docs_store, *blob_store);
+  ContentTracker tracker(backend, fetcher);
+  ASSERT_TRUE(tracker.start(now));
+  crypto::Hash old_hash = content("old"), new_hash = content("new");
+  auto e = put("k", old_hash);
+  ASSERT_TRUE(
+      tracker.on_remote_insert(doc, e, node_id(1), reconcile::ContentStatus::kMissing, now));
+  ASSERT_TRUE(tracker.on_intent_failed(fetcher.added[0].intent, ErrorCode::kTimeout, now));
+  put("k", new_hash);  // newer entry, same key
+  ASSERT_TRUE(tracker.on_sync_finished(doc, node_id(1), now));
+  EXPECT_FALSE(tracker.is_missing(doc, old_hash));
+  EXPECT_TRUE(docs_store->missing_refs(doc)->empty());
+  ASSERT_TRUE(tracker.check_invariants());
+}
+
 TEST_F(StoreBackendTest, PolicyChangePagesThroughTheDocumentAndRestartRequeues) {
   const int n = static_cast<int>(StoreBackend::kPageSize) + 100;
   ASSERT_TRUE(docs_store->set_download_policy(
