@@ -196,7 +196,7 @@ Result<CompactMessage<Item>> decode_compact(ByteView data) {
   // The smallest range is 2 bytes (infinite bound, Skip).
   FERRY_ASSIGN(size_t n, r.seq_len(2));
   m.ranges.reserve(n);
-  Bytes prev;
+  ByteView prev;
   auto get_entries = [&](auto& out) -> Status {
     FERRY_ASSIGN(size_t count, r.seq_len(2));
     for (size_t j = 0; j < count; ++j) {
@@ -226,7 +226,6 @@ Result<CompactMessage<Item>> decode_compact(ByteView data) {
       if (!BoundLess()(prev, range.upper)) {
         return make_error(ErrorCode::kProtocol, "compact: bounds not increasing");
       }
-      prev = range.upper;
     }
     FERRY_ASSIGN(uint32_t mode, r.variant(kModeCount));
     range.mode = static_cast<Mode>(mode);
@@ -254,6 +253,8 @@ Result<CompactMessage<Item>> decode_compact(ByteView data) {
       case Mode::kEntries: FERRY_TRY(get_entries(range.entries)); break;
     }
     m.ranges.push_back(std::move(range));
+    // Stable: ranges was reserved for n entries.
+    if (!m.ranges.back().infinite) prev = m.ranges.back().upper;
   }
   FERRY_TRY(r.expect_end());
   return m;

@@ -14,7 +14,8 @@
 //     hold <= idlist_threshold entries there;
 //   - a received IdList: answer with IdListReply (our entries it lacks,
 //     and which of its ids we lack);
-//   - entries still owed (the needs of an IdListReply, or what did not fit).
+//   - entries still owed (the needs of an IdListReply, found again by id in
+//     the range, or what did not fit).
 // A split bound is the shortest prefix of the id at the split point that
 // is greater than the id before it, so bounds stay short and both sides
 // agree on range membership by plain byte comparison.
@@ -93,26 +94,31 @@ class CompactRanger {
     Kind kind = Kind::kSplit;
     Bytes hi;  // wire bound (without namespace)
     bool hi_inf = false;
-    std::vector<ShortId> peer_ids;  // kReply: peer's order; kSendExcluding: sorted
-    std::vector<Bytes> record_ids;  // kSendIds
+    // kReply, kSendExcluding: the peer's list (in its order); kSendIds: the
+    // ids of ours the peer needs.
+    std::vector<ShortId> peer_ids;
   };
   // An IdList we sent, awaiting its IdListReply.
   struct Outstanding {
     Bytes hi;
     bool hi_inf = false;
-    std::vector<Bytes> record_ids;  // in the order of the list
+    std::vector<ShortId> ids;  // in the order of the list
   };
   struct Out {
     CompactMessage<Item> msg;
-    Bytes prev;         // wire upper bound of the last range
+    // Wire upper bound of the last range (empty before the first).
+    ByteView prev() const {
+      return msg.ranges.empty() ? ByteView() : ByteView(msg.ranges.back().upper);
+    }
     uint64_t used = 4;  // flags + range count (up to 3 varint bytes)
     size_t items = 0;   // work items emitted
   };
 
-  Bytes internal(ByteView wire) const {
-    Bytes k = ns_;
-    append(k, wire);
-    return k;
+  // namespace ‖ wire, in a reused buffer (valid until the next call).
+  ByteView internal(ByteView wire) {
+    scratch_.assign(ns_.begin(), ns_.end());
+    append(scratch_, wire);
+    return scratch_;
   }
   Result<Cut> cut_of(const Bytes& wire, bool inf);
   Result<Cut> end_cut();
@@ -125,7 +131,7 @@ class CompactRanger {
   // item, or what is left of it, stays queued).
   Result<bool> emit_split(Out& out, const Bytes& lo, const Work& w);
   Result<bool> emit_entries(Out& out, const Bytes& lo, Work& w);
-  Status list_ids(uint64_t lo, uint64_t hi, std::vector<ShortId>& ids, std::vector<Bytes>& recs);
+  Status list_ids(uint64_t lo, uint64_t hi, std::vector<ShortId>& ids);
   void put(Out& out, const Bytes& lo, CompactRange<Item> r);
   bool over_cap(const Out& out, uint64_t extra) const {
     return config_.max_message_bytes != 0 && out.used + extra > config_.max_message_bytes;
@@ -147,7 +153,8 @@ class CompactRanger {
   RangerStats stats_;
   std::map<Bytes, Work, BoundLess> work_;                // keyed by wire lower bound
   std::map<Bytes, Outstanding, BoundLess> outstanding_;  // keyed by wire lower bound
-  std::optional<Cut> end_cut_;                           // valid while the store is unchanged
+  std::optional<Cut> end_cut_;
+  Bytes scratch_;  // valid while the store is unchanged
 };
 
 }  // namespace ferry::reconcile::compact

@@ -41,25 +41,22 @@ Status CompactRanger<Item>::add_work(const Bytes& lo, Work w) {
 
 template <RangerItem Item>
 void CompactRanger<Item>::put(Out& out, const Bytes& lo, CompactRange<Item> r) {
-  if (out.prev != lo) {
+  ByteView prev = out.prev();
+  if (!std::equal(prev.begin(), prev.end(), lo.begin(), lo.end())) {
     CompactRange<Item> skip;
     skip.upper = lo;
-    out.used += bound_size(out.prev, lo, false) + 1;
-    out.prev = lo;
+    out.used += bound_size(prev, lo, false) + 1;
     out.msg.ranges.push_back(std::move(skip));
   }
-  out.used += bound_size(out.prev, r.upper, r.infinite) + payload_size(r);
-  out.prev = r.upper;
+  out.used += bound_size(out.prev(), r.upper, r.infinite) + payload_size(r);
   out.msg.ranges.push_back(std::move(r));
 }
 
 template <RangerItem Item>
-Status CompactRanger<Item>::list_ids(uint64_t lo, uint64_t hi, std::vector<ShortId>& ids,
-                                     std::vector<Bytes>& recs) {
-  return store_.for_each_position(lo, hi, [&](const Item& item, const Fingerprint& fp) {
+Status CompactRanger<Item>::list_ids(uint64_t lo, uint64_t hi, std::vector<ShortId>& ids) {
+  ids.reserve(hi - lo);
+  return store_.for_each_position(lo, hi, [&](const Item&, const Fingerprint& fp) {
     ids.push_back(short_id(fp));
-    ByteView id = Traits::id(item);
-    recs.emplace_back(id.begin(), id.end());
     return true;
   });
 }
@@ -103,7 +100,6 @@ Result<bool> CompactRanger<Item>::emit_split(Out& out, const Bytes& lo, const Wo
     subs.push_back({w.hi, w.hi_inf, a, chi});
   }
   const size_t mark = out.msg.ranges.size();
-  const Bytes prev = out.prev;
   const uint64_t used = out.used;
   std::vector<std::pair<Bytes, Outstanding>> lists;
   const uint64_t list_max = subs.size() == 1 ? threshold : config_.sub_idlist_max;
@@ -117,7 +113,8 @@ Result<bool> CompactRanger<Item>::emit_split(Out& out, const Bytes& lo, const Wo
     if (n <= list_max) {
       r.mode = Mode::kIdList;
       Outstanding o{s.hi, s.inf, {}};
-      FERRY_TRY(list_ids(s.a.position, s.b.position, r.ids, o.record_ids));
+      FERRY_TRY(list_ids(s.a.position, s.b.position, r.ids));
+      o.ids = r.ids;
       lists.emplace_back(this_lo, std::move(o));
     } else {
       r.mode = Mode::kFingerprint;
@@ -129,7 +126,6 @@ Result<bool> CompactRanger<Item>::emit_split(Out& out, const Bytes& lo, const Wo
   }
   if (out.items > 0 && over_cap(out, 0)) {
     out.msg.ranges.resize(mark);
-    out.prev = prev;
     out.used = used;
     return false;
   }
@@ -141,13 +137,10 @@ template <RangerItem Item>
 Result<bool> CompactRanger<Item>::emit_entries(Out& out, const Bytes& lo, Work& w) {
   Entries send;
   Bytes needs;
-  // Our entries in the range, minus those the peer listed.
-  if (w.kind == Kind::kSendIds) {
-    for (const auto& rid : w.record_ids) {
-      FERRY_ASSIGN(auto item, store_.get(rid));
-      if (item) send.emplace_back(std::move(*item), ContentStatus::kMissing);
-    }
-  } else {
+  // Our entries in the range: those with the listed ids (kSendIds), or
+  // those without (the others).
+  const bool include = w.kind == Kind::kSendIds;
+  {
     FERRY_ASSIGN(Cut clo, cut_of(lo, false));
     FERRY_ASSIGN(Cut chi, cut_of(w.hi, w.hi_inf));
     std::vector<std::pair<ShortId, uint32_t>> sorted;
@@ -159,11 +152,9 @@ Result<bool> CompactRanger<Item>::emit_entries(Out& out, const Bytes& lo, Work& 
         clo.position, chi.position, [&](const Item& item, const Fingerprint& fp) {
           ShortId id = short_id(fp);
           auto it = std::lower_bound(sorted.begin(), sorted.end(), std::make_pair(id, 0u));
-          if (it != sorted.end() && it->first == id) {
-            for (; it != sorted.end() && it->first == id; ++it) found[it->second] = true;
-          } else {
-            send.emplace_back(item, ContentStatus::kMissing);
-          }
+          bool listed = it != sorted.end() && it->first == id;
+          for (; it != sorted.end() && it->first == id; ++it) found[it->second] = true;
+          if (listed == include) send.emplace_back(item, ContentStatus::kMissing);
           return true;
         }));
     if (w.kind == Kind::kReply) {
@@ -184,7 +175,7 @@ Result<bool> CompactRanger<Item>::emit_entries(Out& out, const Bytes& lo, Work& 
   r.infinite = w.hi_inf;
   r.mode = w.kind == Kind::kReply ? Mode::kIdListReply : Mode::kEntries;
   r.needs = std::move(needs);
-  uint64_t size = bound_size(out.prev, lo, false) + 1 + bound_size(lo, r.upper, r.infinite) +
+  uint64_t size = bound_size(out.prev(), lo, false) + 1 + bound_size(lo, r.upper, r.infinite) +
                   payload_size(r) + 5;
   if (out.items > 0 && over_cap(out, size)) return false;
   size_t keep = 0;
@@ -201,34 +192,24 @@ Result<bool> CompactRanger<Item>::emit_entries(Out& out, const Bytes& lo, Work& 
   }
   if (keep == 0 && w.kind != Kind::kReply) return false;
   bool done = keep == send.size();
-  // What is left: the same ids again (kSendIds), or our entries of the
-  // range from a bound between the last entry sent and the first one kept
-  // back, minus the peer's (the reply itself always covers the IdList's
-  // exact range, carrying the needs).
+  // What is left: the same selection over the rest of the range, from a
+  // bound between the last entry sent and the first one kept back (the
+  // reply itself always covers the IdList's exact range, carrying the
+  // needs).
   Work rest;
   Bytes rest_lo = lo;
   if (!done) {
     rest.hi = w.hi;
     rest.hi_inf = w.hi_inf;
-    if (w.kind == Kind::kSendIds) {
-      rest.kind = Kind::kSendIds;
-      for (size_t i = keep; i < send.size(); ++i) {
-        ByteView id = Traits::id(send[i].first);
-        rest.record_ids.emplace_back(id.begin(), id.end());
-      }
-    } else {
-      rest.kind = Kind::kSendExcluding;
-      rest.peer_ids = w.peer_ids;
-      std::sort(rest.peer_ids.begin(), rest.peer_ids.end());
-      if (keep > 0) {
-        ByteView before = Traits::id(send[keep - 1].first), at = Traits::id(send[keep].first);
-        size_t shared = shared_prefix(before, at);
-        rest_lo.assign(at.begin() + kNamespaceSize,
-                       at.begin() + static_cast<ptrdiff_t>(shared) + 1);
-        if (r.mode == Mode::kEntries) {
-          r.upper = rest_lo;
-          r.infinite = false;
-        }
+    rest.kind = include ? Kind::kSendIds : Kind::kSendExcluding;
+    rest.peer_ids = w.peer_ids;
+    if (keep > 0) {
+      ByteView before = Traits::id(send[keep - 1].first), at = Traits::id(send[keep].first);
+      size_t shared = shared_prefix(before, at);
+      rest_lo.assign(at.begin() + kNamespaceSize, at.begin() + static_cast<ptrdiff_t>(shared) + 1);
+      if (r.mode == Mode::kEntries) {
+        r.upper = rest_lo;
+        r.infinite = false;
       }
     }
   }
@@ -312,7 +293,7 @@ Status CompactRanger<Item>::emit(Out& out, uint64_t peer_spare) {
       r.mode = Mode::kFingerprint;
       Fingerprint x = ca.prefix_xor ^ cb.prefix_xor;
       std::copy_n(x.bytes().begin(), kFingerprintSize, r.fingerprint.begin());
-      uint64_t exact = (out.prev != w->first ? bound_size(out.prev, w->first, false) + 1 : 0) +
+      uint64_t exact = bound_size(out.prev(), w->first, false) + 1 +
                        bound_size(w->first, r.upper, r.infinite) + payload_size(r);
       if (out.used + exact > cap) break;  // the rest stays ours
       put(out, w->first, std::move(r));
@@ -353,12 +334,12 @@ Result<std::optional<CompactMessage<Item>>> CompactRanger<Item>::process(
         FERRY_ASSIGN(hi_cut, cut_of(r.upper, r.infinite));
         Fingerprint x = lo_cut->prefix_xor ^ hi_cut->prefix_xor;
         if (!std::equal(r.fingerprint.begin(), r.fingerprint.end(), x.bytes().begin())) {
-          FERRY_TRY(add_work(lo, Work{Kind::kSplit, r.upper, r.infinite, {}, {}}));
+          FERRY_TRY(add_work(lo, Work{Kind::kSplit, r.upper, r.infinite, {}}));
         }
         break;
       }
       case Mode::kIdList:
-        FERRY_TRY(add_work(lo, Work{Kind::kReply, r.upper, r.infinite, r.ids, {}}));
+        FERRY_TRY(add_work(lo, Work{Kind::kReply, r.upper, r.infinite, r.ids}));
         break;
       case Mode::kIdListReply: {
         auto it = outstanding_.find(lo);
@@ -366,17 +347,17 @@ Result<std::optional<CompactMessage<Item>>> CompactRanger<Item>::process(
             (!r.infinite && it->second.hi != r.upper)) {
           return make_error(ErrorCode::kProtocol, "compact: IdListReply without an IdList");
         }
-        auto& recs = it->second.record_ids;
-        if (r.needs.size() != (recs.size() + 7) / 8 ||
-            (recs.size() % 8 != 0 && (r.needs.back() >> (recs.size() % 8)) != 0)) {
+        auto& ids = it->second.ids;
+        if (r.needs.size() != (ids.size() + 7) / 8 ||
+            (ids.size() % 8 != 0 && (r.needs.back() >> (ids.size() % 8)) != 0)) {
           return make_error(ErrorCode::kProtocol, "compact: malformed needs bitfield");
         }
-        Work send{Kind::kSendIds, r.upper, r.infinite, {}, {}};
-        for (size_t i = 0; i < recs.size(); ++i) {
-          if (r.needs[i / 8] >> (i % 8) & 1) send.record_ids.push_back(std::move(recs[i]));
+        Work send{Kind::kSendIds, r.upper, r.infinite, {}};
+        for (size_t i = 0; i < ids.size(); ++i) {
+          if (r.needs[i / 8] >> (i % 8) & 1) send.peer_ids.push_back(ids[i]);
         }
         outstanding_.erase(it);
-        if (!send.record_ids.empty()) FERRY_TRY(add_work(lo, std::move(send)));
+        if (!send.peer_ids.empty()) FERRY_TRY(add_work(lo, std::move(send)));
         for (const auto& e : r.entries) received.push_back(&e);
         break;
       }
