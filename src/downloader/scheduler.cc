@@ -131,7 +131,11 @@ void Scheduler::add_node(const NodeId& id, const NodeHints& hints, Instant now) 
     nodes_[n].dial_failures = 0;
     set_node_state(n, NState::kDisconnected);
   }
-  for (const Resource& res : hints.resources) add_edge_flag(get_resource(res, now), n, kHint);
+  for (const Resource& res : hints.resources) {
+    uint32_t r = get_resource(res, now);
+    clear_edge_skip(r, n);  // a fresh "I have it" outranks an earlier not-found
+    add_edge_flag(r, n, kHint);
+  }
   for (const GroupId& g : hints.groups) join_group(n, get_group(g));
   mark_dirty_node(n);
   finish_call(now);

@@ -291,6 +291,8 @@ class Scheduler {
   void maybe_free_group(uint32_t g);
   uint32_t find_edge(uint32_t r, uint32_t n) const;
   void add_edge_flag(uint32_t r, uint32_t n, uint8_t flag);
+  // Removes the skip flag of (r, n), if any, so n may be asked for r again.
+  void clear_edge_skip(uint32_t r, uint32_t n);
   void remove_edge(uint32_t e);
   bool is_skipped(uint32_t r, uint32_t n) const;
   bool node_in_group(uint32_t n, uint32_t g) const;

@@ -110,6 +110,25 @@ TEST(Scheduler, NotFoundSkipsThatNodeAndTriesAnother) {
   EXPECT_TRUE(h.connect_all().empty());  // both skip it now
 }
 
+TEST(Scheduler, NodeThatAnnouncesAResourceIsAskedAgainAfterNotFound) {
+  // A node answered not-found, then got the blob and announced it (a
+  // ContentReady heard over gossip becomes add_node with a resource hint).
+  Harness h;
+  IntentId id = h.want(1, {.nodes = {node(1)}});
+  auto starts = h.connect_all();
+  ASSERT_EQ(starts.size(), 1u);
+  h.ev(TransferFailed{starts[0].transfer, FailureKind::kNotFound});
+  EXPECT_TRUE(h.connect_all().empty());  // skipped: nobody else to ask
+  h.s.add_node(node(1), {.resources = {blob(1)}}, h.now);
+  starts = h.connect_all();
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_EQ(starts[0].node, node(1));
+  h.ev(TransferFinished{starts[0].transfer});
+  auto done = h.take_of<IntentCompleted>();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].intent, id);
+}
+
 TEST(Scheduler, FailFastIntentFailsWhenNoProviderIsLeft) {
   Harness h;
   IntentId id = h.want(1, {.nodes = {node(1)}}, {.policy = FailurePolicy::fail_fast()});

@@ -395,6 +395,16 @@ void Scheduler::add_edge_flag(uint32_t r, uint32_t n, uint8_t flag) {
   }
 }
 
+void Scheduler::clear_edge_skip(uint32_t r, uint32_t n) {
+  uint32_t e = find_edge(r, n);
+  if (e == kNone || !(edges_[e].flags & kSkip)) return;
+  edges_[e].flags &= static_cast<uint8_t>(~kSkip);
+  if (resources_[r].state != RState::kReady) return;
+  if (edges_[e].flags == kHint && !node_in_any_group_of(n, r))
+    nodes_[n].direct.insert(ready_key(r));
+  mark_dirty_resource(r);
+}
+
 void Scheduler::remove_edge(uint32_t e) {
   Edge ed = edges_[e];
   if (resources_[ed.res].state == RState::kReady)
