@@ -1,13 +1,19 @@
 #include "docs/fingerprint_index.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace ferry::docs {
 namespace {
 
+// Byte-wise order, shorter first on a common prefix. Written on memcmp with
+// an explicit length: GCC 12 at -O3 flags the std:: three-way compare of two
+// spans with a bogus stringop-overread.
 int cmp(ByteView a, ByteView b) {
-  auto c = std::lexicographical_compare_three_way(a.begin(), a.end(), b.begin(), b.end());
-  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  size_t n = std::min(a.size(), b.size());
+  int c = n == 0 ? 0 : std::memcmp(a.data(), b.data(), n);
+  if (c != 0) return c < 0 ? -1 : 1;
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
 }
 
 }  // namespace
