@@ -97,7 +97,19 @@ class CompactRanger {
     // kReply, kSendExcluding: the peer's list (in its order); kSendIds: the
     // ids of ours the peer needs.
     std::vector<ShortId> peer_ids;
+    // kSplit: the cuts at its bounds, valid while `generation` equals the
+    // ranger's (no entry stored since).
+    Cut lo_cut, hi_cut;
+    uint64_t generation = ~uint64_t{0};
   };
+  static Work make_work(Kind kind, const Bytes& hi, bool hi_inf, std::vector<ShortId> ids = {}) {
+    Work w;
+    w.kind = kind;
+    w.hi = hi;
+    w.hi_inf = hi_inf;
+    w.peer_ids = std::move(ids);
+    return w;
+  }
   // An IdList we sent, awaiting its IdListReply.
   struct Outstanding {
     Bytes hi;
@@ -154,7 +166,9 @@ class CompactRanger {
   std::map<Bytes, Work, BoundLess> work_;                // keyed by wire lower bound
   std::map<Bytes, Outstanding, BoundLess> outstanding_;  // keyed by wire lower bound
   std::optional<Cut> end_cut_;
-  Bytes scratch_;  // valid while the store is unchanged
+  Bytes scratch_;
+  uint64_t generation_ =
+      0;  // bumped whenever received entries are stored  // valid while the store is unchanged
 };
 
 }  // namespace ferry::reconcile::compact

@@ -74,8 +74,11 @@ Result<Bytes> CompactRanger<Item>::pivot_bound(uint64_t position, Cut& cut) {
 
 template <RangerItem Item>
 Result<bool> CompactRanger<Item>::emit_split(Out& out, const Bytes& lo, const Work& w) {
-  FERRY_ASSIGN(Cut clo, cut_of(lo, false));
-  FERRY_ASSIGN(Cut chi, cut_of(w.hi, w.hi_inf));
+  Cut clo = w.lo_cut, chi = w.hi_cut;
+  if (w.generation != generation_) {
+    FERRY_ASSIGN(clo, cut_of(lo, false));
+    FERRY_ASSIGN(chi, cut_of(w.hi, w.hi_inf));
+  }
   const uint64_t c = chi.position - clo.position;
   // Sub-ranges: (lo bound, hi bound, lo cut, hi cut).
   struct Sub {
@@ -320,26 +323,59 @@ template <RangerItem Item>
 Result<std::optional<CompactMessage<Item>>> CompactRanger<Item>::process(
     const CompactMessage<Item>& in) {
   end_cut_.reset();
+  // The cuts at both bounds of every Fingerprint range, found in one walk
+  // of the store (the bounds are ascending).
+  std::vector<Bytes> keys;
+  std::vector<size_t> bound_slot(in.ranges.size() + 1, SIZE_MAX);  // by bound index
+  {
+    // Bound index 0 is the empty lower bound, i + 1 the upper bound of
+    // range i.
+    auto want = [&](size_t b) {
+      if (bound_slot[b] != SIZE_MAX || b == 0) return;
+      const auto& r = in.ranges[b - 1];
+      if (r.infinite) return;
+      bound_slot[b] = keys.size();
+      keys.push_back(ns_);
+      append(keys.back(), r.upper);
+    };
+    for (size_t i = 0; i < in.ranges.size(); ++i) {
+      if (in.ranges[i].mode != Mode::kFingerprint) continue;
+      want(i);
+      want(i + 1);
+    }
+  }
+  std::vector<Cut> cuts;
+  if (!keys.empty()) {
+    std::vector<ByteView> views(keys.begin(), keys.end());
+    cuts.reserve(keys.size());
+    FERRY_TRY(store_.cuts_at_keys(views, cuts));
+  }
+  auto cut_for = [&](size_t b) -> Result<Cut> {
+    if (b == 0) return Cut{};
+    if (bound_slot[b] != SIZE_MAX) return cuts[bound_slot[b]];
+    return end_cut();  // an infinite upper bound
+  };
   std::vector<const std::pair<Item, ContentStatus>*> received;
   Bytes lo;
-  std::optional<Cut> lo_cut = Cut{};  // the empty bound: nothing before it
-  for (const auto& r : in.ranges) {
-    std::optional<Cut> hi_cut;
+  for (size_t i = 0; i < in.ranges.size(); ++i) {
+    const auto& r = in.ranges[i];
     switch (r.mode) {
       case Mode::kSkip: break;
       case Mode::kFingerprint: {
-        if (!lo_cut) {
-          FERRY_ASSIGN(lo_cut, cut_of(lo, false));
-        }
-        FERRY_ASSIGN(hi_cut, cut_of(r.upper, r.infinite));
-        Fingerprint x = lo_cut->prefix_xor ^ hi_cut->prefix_xor;
+        FERRY_ASSIGN(Cut lo_cut, cut_for(i));
+        FERRY_ASSIGN(Cut hi_cut, cut_for(i + 1));
+        Fingerprint x = lo_cut.prefix_xor ^ hi_cut.prefix_xor;
         if (!std::equal(r.fingerprint.begin(), r.fingerprint.end(), x.bytes().begin())) {
-          FERRY_TRY(add_work(lo, Work{Kind::kSplit, r.upper, r.infinite, {}}));
+          Work w = make_work(Kind::kSplit, r.upper, r.infinite);
+          w.lo_cut = lo_cut;
+          w.hi_cut = hi_cut;
+          w.generation = generation_;
+          FERRY_TRY(add_work(lo, std::move(w)));
         }
         break;
       }
       case Mode::kIdList:
-        FERRY_TRY(add_work(lo, Work{Kind::kReply, r.upper, r.infinite, r.ids}));
+        FERRY_TRY(add_work(lo, make_work(Kind::kReply, r.upper, r.infinite, r.ids)));
         break;
       case Mode::kIdListReply: {
         auto it = outstanding_.find(lo);
@@ -352,7 +388,7 @@ Result<std::optional<CompactMessage<Item>>> CompactRanger<Item>::process(
             (ids.size() % 8 != 0 && (r.needs.back() >> (ids.size() % 8)) != 0)) {
           return make_error(ErrorCode::kProtocol, "compact: malformed needs bitfield");
         }
-        Work send{Kind::kSendIds, r.upper, r.infinite, {}};
+        Work send = make_work(Kind::kSendIds, r.upper, r.infinite);
         for (size_t i = 0; i < ids.size(); ++i) {
           if (r.needs[i / 8] >> (i % 8) & 1) send.peer_ids.push_back(ids[i]);
         }
@@ -367,8 +403,8 @@ Result<std::optional<CompactMessage<Item>>> CompactRanger<Item>::process(
     }
     if (r.infinite) break;
     lo = r.upper;
-    lo_cut = hi_cut;
   }
+  if (!received.empty()) ++generation_;  // cached cuts are stale now
   for (const auto* e : received) {
     FERRY_TRY(receive_value(store_, ns_, hooks_, stats_, e->first, e->second));
   }

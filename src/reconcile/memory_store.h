@@ -70,6 +70,9 @@ class MemoryStore final : public SortedSetStore<Item> {
   using FpVisitor = typename SortedSetStore<Item>::FpVisitor;
   Result<uint64_t> total() override { return size(); }
   Result<Cut> cut_at_key(ByteView key) override;
+  // One walk down the tree for all keys: each node is compared once with
+  // the keys that pass through it, instead of one descent per key.
+  Status cuts_at_keys(std::span<const ByteView> keys, std::vector<Cut>& out) override;
   Result<PivotCut> cut_at_position(uint64_t position) override;
   Status for_each_position(uint64_t lo, uint64_t hi, const FpVisitor& visit) override;
 
@@ -105,6 +108,7 @@ class MemoryStore final : public SortedSetStore<Item> {
   int32_t find(ByteView id) const;
   bool visit_rec(int32_t t, uint64_t base, uint64_t lo, uint64_t hi, const Visitor& v) const;
   bool check_rec(int32_t t, uint32_t& size, Fingerprint& agg) const;
+  void cuts_rec(int32_t t, std::span<const ByteView> keys, Cut base, Cut* out) const;
   bool visit_fp_rec(int32_t t, uint64_t base, uint64_t lo, uint64_t hi, const FpVisitor& v) const;
 
   // A deque, not a vector: growing never moves existing nodes (a vector's

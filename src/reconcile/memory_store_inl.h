@@ -378,6 +378,42 @@ Result<Cut> MemoryStore<Item>::cut_at_key(ByteView key) {
 }
 
 template <RangerItem Item>
+void MemoryStore<Item>::cuts_rec(int32_t t, std::span<const ByteView> keys, Cut base,
+                                 Cut* out) const {
+  while (!keys.empty()) {
+    if (t < 0) {
+      std::fill(out, out + keys.size(), base);
+      return;
+    }
+    const Node& n = nodes_[t];
+    ByteView id = Traits::id(n.item);
+    // Keys <= id go left; keys > id go right past this node.
+    size_t m = static_cast<size_t>(
+        std::partition_point(keys.begin(), keys.end(),
+                             [&](ByteView k) { return compare_keys(id, k) >= 0; }) -
+        keys.begin());
+    Cut right = base;
+    right.position += sz(n.left) + 1;
+    if (n.left >= 0) right.prefix_xor ^= nodes_[n.left].agg;
+    right.prefix_xor ^= n.fp;
+    if (m > 0) cuts_rec(n.left, keys.subspan(0, m), base, out);
+    // Continue right iteratively (keeps recursion depth at tree height).
+    keys = keys.subspan(m);
+    out += m;
+    base = right;
+    t = n.right;
+  }
+}
+
+template <RangerItem Item>
+Status MemoryStore<Item>::cuts_at_keys(std::span<const ByteView> keys, std::vector<Cut>& out) {
+  size_t at = out.size();
+  out.resize(at + keys.size());
+  cuts_rec(root_, keys, Cut{}, out.data() + at);
+  return ok();
+}
+
+template <RangerItem Item>
 Result<PivotCut> MemoryStore<Item>::cut_at_position(uint64_t position) {
   if (position == 0 || position >= size()) {
     return make_error(ErrorCode::kInternal, "cut_at_position: position out of range");

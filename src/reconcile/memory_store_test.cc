@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 
@@ -108,6 +109,56 @@ TEST(MemoryStore, AssignSortedBuildsValidTree) {
   ASSERT_TRUE(store.put(TestItem{test_id(1, 0, {}), 1, 1}));
   EXPECT_TRUE(store.check_invariants());
   EXPECT_EQ(store.size(), 1001u);
+}
+
+// The positional view (compact dialect): MemoryStore's one-descent answers
+// equal the generic defaults of SortedSetStore built on the range interface.
+TEST(MemoryStore, PositionalViewMatchesDefaults) {
+  Prng prng(test_seed());
+  for (int round = 0; round < 30; ++round) {
+    MemoryStore<TestItem> s(prng.next());
+    size_t n = prng.below(60);
+    for (size_t i = 0; i < n; ++i) (void)s.put(TestItem{random_key(prng), prng.below(9), 0});
+    SortedSetStore<TestItem>& base = s;
+    ASSERT_EQ(*s.total(), *base.SortedSetStore<TestItem>::total());
+    std::vector<Bytes> keys;
+    for (int i = 0; i < 12; ++i) keys.push_back(random_key(prng));
+    std::sort(keys.begin(), keys.end());
+    std::vector<ByteView> views(keys.begin(), keys.end());
+    std::vector<Cut> batch;
+    ASSERT_TRUE(s.cuts_at_keys(views, batch));
+    ASSERT_EQ(batch.size(), keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      Cut one = *s.cut_at_key(keys[i]);
+      Cut generic = *base.SortedSetStore<TestItem>::cut_at_key(keys[i]);
+      EXPECT_EQ(one.position, generic.position);
+      EXPECT_EQ(one.prefix_xor, generic.prefix_xor);
+      EXPECT_EQ(batch[i].position, one.position);
+      EXPECT_EQ(batch[i].prefix_xor, one.prefix_xor);
+    }
+    for (uint64_t p = 1; p < s.size(); ++p) {
+      PivotCut a = *s.cut_at_position(p);
+      PivotCut b = *base.SortedSetStore<TestItem>::cut_at_position(p);
+      EXPECT_EQ(a.before, b.before);
+      EXPECT_EQ(a.at, b.at);
+      EXPECT_EQ(a.cut.position, b.cut.position);
+      EXPECT_EQ(a.cut.prefix_xor, b.cut.prefix_xor);
+    }
+    uint64_t lo = prng.below(s.size() + 1), hi = lo + prng.below(s.size() - lo + 1);
+    std::vector<TestItem> x, y;
+    ASSERT_TRUE(s.for_each_position(lo, hi, [&](const TestItem& it, const Fingerprint& fp) {
+      EXPECT_EQ(fp, ItemTraits<TestItem>::fingerprint(it));
+      x.push_back(it);
+      return true;
+    }));
+    ASSERT_TRUE(base.SortedSetStore<TestItem>::for_each_position(
+        lo, hi, [&](const TestItem& it, const Fingerprint&) {
+          y.push_back(it);
+          return true;
+        }));
+    EXPECT_EQ(x, y);
+    EXPECT_EQ(x.size(), hi - lo);
+  }
 }
 
 TEST(MemoryStore, EmptyStore) {

@@ -31,6 +31,8 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
+#include <vector>
 
 #include "core/bytes.h"
 #include "ferry/result.h"
@@ -112,6 +114,15 @@ class SortedSetStore {
     c.position = s.count;
     c.prefix_xor = s.fingerprint ^ Fingerprint::empty();
     return c;
+  }
+  // cut_at_key for many keys at once. Requires: keys ascending. Appends one
+  // Cut per key to `out`.
+  virtual Status cuts_at_keys(std::span<const ByteView> keys, std::vector<Cut>& out) {
+    for (ByteView k : keys) {
+      FERRY_ASSIGN(Cut c, cut_at_key(k));
+      out.push_back(c);
+    }
+    return ok();
   }
   // Requires: 0 < position < total().
   virtual Result<PivotCut> cut_at_position(uint64_t position) {
