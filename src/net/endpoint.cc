@@ -10,6 +10,10 @@
 namespace ferry::net {
 namespace {
 
+// Datagrams one connection may produce per poll_transmit (fairness among
+// connections; the driver polls again while there is more).
+constexpr size_t kMaxDatagramsPerPoll = 64;
+
 std::string cid_key(ByteView cid) {
   return std::string(reinterpret_cast<const char*>(cid.data()), cid.size());
 }
@@ -195,11 +199,9 @@ QuicConnection* Endpoint::connection(uint64_t handle) {
 void Endpoint::poll_transmit(Instant now, std::vector<Transmit>& out) {
   for (auto& t : disco_out_) out.push_back(std::move(t));
   disco_out_.clear();
-  std::vector<Bytes> datagrams;
   for (auto& [handle, conn] : conns_) {
-    datagrams.clear();
-    conn->write_datagrams(now, datagrams);
-    for (auto& d : datagrams) out.push_back({conn->remote(), std::move(d)});
+    conn->write_datagrams(now, out, kMaxDatagramsPerPoll,
+                          std::max<size_t>(1, options_.max_segments));
   }
   collect_events();
 }

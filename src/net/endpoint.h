@@ -38,13 +38,9 @@
 #include "net/node_key.h"
 #include "net/quic_connection.h"
 #include "net/tls_rpk.h"
+#include "net/transmit.h"
 
 namespace ferry::net {
-
-struct Transmit {
-  SocketAddr to;
-  Bytes data;
-};
 
 struct EndpointEvent {
   uint64_t conn = 0;
@@ -53,6 +49,10 @@ struct EndpointEvent {
 
 struct EndpointOptions {
   QuicConfig quic;
+  // Most datagrams per GSO batch (Transmit::segment_size) of one connection;
+  // 1 = one datagram per Transmit. 0 = decided by the UDP driver: GSO
+  // batches when the kernel supports UDP_SEGMENT, else 1.
+  size_t max_segments = 0;
   // ALPNs accepted from incoming connections; empty = refuse all incoming.
   std::vector<std::string> server_alpns;
   size_t max_connections = 4096;
@@ -77,6 +77,9 @@ class Endpoint : public CidRegistry {
   void set_server_alpns(std::vector<std::string> alpns) {
     options_.server_alpns = std::move(alpns);
   }
+  // GSO batch size for transmits from now on (see EndpointOptions).
+  void set_max_segments(size_t n) { options_.max_segments = n; }
+  size_t max_segments() const { return options_.max_segments; }
 
   void on_datagram(const SocketAddr& from, ByteView data, Instant now);
   // Appends every datagram ready now (disco first, then QUIC).

@@ -30,6 +30,7 @@
 #include "net/node_addr.h"
 #include "net/node_key.h"
 #include "net/tls_rpk.h"
+#include "net/transmit.h"
 
 namespace ferry::net {
 
@@ -107,8 +108,11 @@ class QuicConnection {
 
   // --- driving ---
   void on_datagram(ByteView data, Instant now);
-  // Appends up to `max` datagrams ready to send to `remote()`.
-  void write_datagrams(Instant now, std::vector<Bytes>& out, size_t max = 64);
+  // Appends up to `max_datagrams` datagrams ready to send to `remote()`,
+  // grouped into GSO batches of up to `max_segments` same-size datagrams
+  // (1 = one datagram per Transmit).
+  void write_datagrams(Instant now, std::vector<Transmit>& out, size_t max_datagrams = 64,
+                       size_t max_segments = 1);
   Instant next_deadline() const;
   void on_deadline(Instant now);
   std::vector<ConnectionEvent> take_events() { return std::exchange(events_, {}); }
@@ -175,6 +179,9 @@ class QuicConnection {
   void maybe_erase(int64_t id);
   bool has_pending(const Stream& s, bool conn_blocked) const;
   void advance_sent(Stream& s, ngtcp2_ssize n, bool fin_offered, uint64_t offered);
+  // Writes one packet (stream data round robin, plus whatever ngtcp2 has
+  // pending) into dest: its length, 0 if nothing to send, or an ngtcp2 error.
+  ngtcp2_ssize write_packet(Instant now, uint8_t* dest, size_t destlen);
 
   // ngtcp2 callbacks (static trampolines in the .cc).
   friend struct QuicCallbacks;
@@ -197,7 +204,8 @@ class QuicConnection {
   State state_ = State::kHandshaking;
   std::string alpn_;
   std::map<int64_t, Stream> streams_;
-  int64_t rr_cursor_ = -1;  // round-robin position among streams
+  int64_t rr_cursor_ = -1;      // round-robin position among streams
+  std::vector<int64_t> tried_;  // write_packet's scratch: streams offered in this packet
   std::vector<ConnectionEvent> events_;
   std::vector<Bytes> pending_out_;  // close packets
   Bytes close_packet_;

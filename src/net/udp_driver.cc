@@ -1,6 +1,7 @@
 #include "net/udp_driver.h"
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -11,6 +12,8 @@ namespace {
 constexpr size_t kRecvBatch = 32;
 constexpr size_t kSendBatch = 64;
 constexpr size_t kMaxDatagram = 65536;
+// Datagrams per GSO batch when the kernel offers UDP_SEGMENT (its limit).
+constexpr size_t kGsoSegments = 64;
 
 }  // namespace
 
@@ -43,6 +46,18 @@ Result<std::unique_ptr<UdpDriver>> UdpDriver::create(asio::io_context& io, const
                         : setsockopt(d->socket_.native_handle(), IPPROTO_IP, IP_MTU_DISCOVER, &df,
                                      sizeof(df));
     options.quic.enable_pmtud = rv == 0;
+    int fd = d->socket_.native_handle();
+    if (options.max_segments == 0) {
+      // GSO: the kernel knows UDP_SEGMENT (Linux >= 4.18).
+      int gso = 0;
+      socklen_t gso_len = sizeof(gso);
+      bool has_gso = getsockopt(fd, SOL_UDP, UDP_SEGMENT, &gso, &gso_len) == 0;
+      options.max_segments = has_gso ? kGsoSegments : 1;
+    }
+    // GRO: the kernel may hand us several same-size datagrams at once; the
+    // receive path splits them (on_readable).
+    int on = 1;
+    setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on));
     if (::bind(d->socket_.native_handle(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
       return make_error(ErrorCode::kIo,
                         std::string("bind ") + bind.to_string() + ": " + std::strerror(errno));
@@ -112,11 +127,14 @@ void UdpDriver::start_receive() {
 }
 
 void UdpDriver::on_readable() {
-  // recvmmsg in batches of kRecvBatch datagrams of up to kMaxDatagram bytes.
+  // recvmmsg in batches of kRecvBatch slots of up to kMaxDatagram bytes; a
+  // slot holds one datagram, or with GRO several of the size the UDP_GRO
+  // control message gives (the last may be shorter).
   static thread_local std::vector<uint8_t> buf(kRecvBatch * kMaxDatagram);
   mmsghdr msgs[kRecvBatch];
   iovec iov[kRecvBatch];
   sockaddr_storage from[kRecvBatch];
+  alignas(cmsghdr) uint8_t ctrl[kRecvBatch][CMSG_SPACE(sizeof(int))];
   for (int round = 0; round < 4; ++round) {
     std::memset(msgs, 0, sizeof(msgs));
     for (size_t i = 0; i < kRecvBatch; ++i) {
@@ -126,6 +144,8 @@ void UdpDriver::on_readable() {
       msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_control = ctrl[i];
+      msgs[i].msg_hdr.msg_controllen = sizeof(ctrl[i]);
     }
     int n = ::recvmmsg(socket_.native_handle(), msgs, kRecvBatch, MSG_DONTWAIT, nullptr);
     if (n <= 0) break;
@@ -134,8 +154,22 @@ void UdpDriver::on_readable() {
       auto src = SocketAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&from[i]),
                                            msgs[i].msg_hdr.msg_namelen);
       if (!src) continue;
-      ++received_;
-      endpoint_->on_datagram(*src, ByteView(buf.data() + i * kMaxDatagram, msgs[i].msg_len), now);
+      size_t len = msgs[i].msg_len;
+      size_t segment = len;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c != nullptr;
+           c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+          int gso = 0;
+          std::memcpy(&gso, CMSG_DATA(c), sizeof(gso));
+          if (gso > 0) segment = static_cast<size_t>(gso);
+        }
+      }
+      const uint8_t* base = buf.data() + i * kMaxDatagram;
+      if (segment < len) received_coalesced_ += (len + segment - 1) / segment;
+      for (size_t off = 0; off < len; off += segment) {
+        ++received_;
+        endpoint_->on_datagram(*src, ByteView(base + off, std::min(segment, len - off)), now);
+      }
     }
     if (static_cast<size_t>(n) < kRecvBatch) break;
   }
@@ -178,10 +212,18 @@ void UdpDriver::process() {
 
 void UdpDriver::send_now(std::vector<Transmit>& batch) {
   Instant now = monotonic_now();
+  std::vector<Transmit> split;  // segments of batches that must go one by one
   std::vector<Transmit*> ready;
   if (faults_) {
-    std::vector<Instant> releases;
+    // Faults apply per datagram, as on a real network.
     for (auto& t : batch) {
+      for (size_t i = 0; i < t.segments(); ++i) {
+        ByteView seg = t.segment(i);
+        split.push_back({t.to, Bytes(seg.begin(), seg.end()), 0});
+      }
+    }
+    std::vector<Instant> releases;
+    for (auto& t : split) {
       releases.clear();
       faults_->apply(now, releases);
       for (Instant at : releases) {
@@ -195,31 +237,91 @@ void UdpDriver::send_now(std::vector<Transmit>& batch) {
   } else {
     for (auto& t : batch) ready.push_back(&t);
   }
+  send_ready(ready);
+}
+
+void UdpDriver::send_ready(const std::vector<Transmit*>& ready) {
   // sendmmsg in batches; a full socket buffer drops the rest (QUIC recovers).
-  for (size_t start = 0; start < ready.size(); start += kSendBatch) {
-    size_t n = std::min(kSendBatch, ready.size() - start);
-    mmsghdr msgs[kSendBatch];
-    iovec iov[kSendBatch];
-    sockaddr_storage addrs[kSendBatch];
+  // A GSO batch goes as one message with a UDP_SEGMENT control message,
+  // unless GSO is off (then segment by segment).
+  const bool gso = endpoint_->max_segments() > 1;
+  struct Piece {
+    const Transmit* t;
+    ByteView data;
+    size_t segment_size;  // 0: one datagram
+  };
+  std::vector<Piece> pieces;
+  pieces.reserve(ready.size());
+  for (const Transmit* t : ready) {
+    if (t->segments() > 1 && gso) {
+      pieces.push_back({t, t->data, t->segment_size});
+    } else {
+      for (size_t i = 0; i < t->segments(); ++i) pieces.push_back({t, t->segment(i), 0});
+    }
+  }
+  mmsghdr msgs[kSendBatch];
+  iovec iov[kSendBatch];
+  sockaddr_storage addrs[kSendBatch];
+  alignas(cmsghdr) uint8_t ctrl[kSendBatch][CMSG_SPACE(sizeof(uint16_t))];
+  for (size_t start = 0; start < pieces.size(); start += kSendBatch) {
+    size_t n = std::min(kSendBatch, pieces.size() - start);
     std::memset(msgs, 0, sizeof(mmsghdr) * n);
     for (size_t i = 0; i < n; ++i) {
-      Transmit* t = ready[start + i];
-      socklen_t len = t->to.to_sockaddr(addrs[i]);
-      iov[i].iov_base = t->data.data();
-      iov[i].iov_len = t->data.size();
+      const Piece& p = pieces[start + i];
+      socklen_t len = p.t->to.to_sockaddr(addrs[i]);
+      iov[i].iov_base = const_cast<uint8_t*>(p.data.data());
+      iov[i].iov_len = p.data.size();
       msgs[i].msg_hdr.msg_name = &addrs[i];
       msgs[i].msg_hdr.msg_namelen = len;
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
+      if (p.segment_size > 0) {
+        msgs[i].msg_hdr.msg_control = ctrl[i];
+        msgs[i].msg_hdr.msg_controllen = sizeof(ctrl[i]);
+        cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+        uint16_t seg = static_cast<uint16_t>(p.segment_size);
+        std::memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+      }
     }
     size_t done = 0;
     while (done < n) {
       int rv = ::sendmmsg(socket_.native_handle(), msgs + done, static_cast<unsigned>(n - done),
                           MSG_DONTWAIT);
-      if (rv <= 0) break;
-      done += static_cast<size_t>(rv);
+      if (rv > 0) {
+        for (size_t i = done; i < done + static_cast<size_t>(rv); ++i) {
+          sent_ += pieces[start + i].segment_size > 0 ? pieces[start + i].t->segments() : 1;
+        }
+        done += static_cast<size_t>(rv);
+        continue;
+      }
+      const Piece& p = pieces[start + done];
+      if (p.segment_size > 0 && (errno == EIO || errno == EINVAL)) {
+        // The device cannot segment (EIO: no checksum offload) or this path
+        // refuses the batch: send its datagrams one by one; after EIO, stop
+        // batching on this socket.
+        if (errno == EIO) endpoint_->set_max_segments(1);
+        for (size_t i = 0; i < p.t->segments(); ++i) {
+          ByteView seg = p.t->segment(i);
+          sockaddr_storage ss{};
+          socklen_t len = p.t->to.to_sockaddr(ss);
+          if (::sendto(socket_.native_handle(), seg.data(), seg.size(), MSG_DONTWAIT,
+                       reinterpret_cast<sockaddr*>(&ss), len) >= 0) {
+            ++sent_;
+          }
+        }
+        ++done;
+        continue;
+      }
+      if (errno == EINTR) continue;
+      if (rv < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        ++done;  // this datagram cannot go (e.g. EMSGSIZE): skip it, send the rest
+        continue;
+      }
+      break;
     }
-    sent_ += done;
   }
 }
 
@@ -250,10 +352,9 @@ void UdpDriver::on_timer() {
     delayed_.pop();
   }
   if (!due.empty()) {
-    auto saved = std::move(faults_);
-    faults_.reset();  // already faulted once
-    send_now(due);
-    faults_ = std::move(saved);
+    std::vector<Transmit*> ready;
+    for (auto& t : due) ready.push_back(&t);
+    send_ready(ready);  // already faulted once
   }
   if (endpoint_->next_deadline() <= now) endpoint_->on_deadline(now);
   process();

@@ -1,7 +1,8 @@
 // UdpDriver: the thin I/O shell around a sans-IO Endpoint. It owns one UDP
 // socket (Asio, non-blocking), the monotonic clock and one timer; it feeds
 // received datagrams to the endpoint, sends what the endpoint produces
-// (batched with sendmmsg), and hands connection events to protocol
+// (batched with sendmmsg; GSO batches as one UDP_SEGMENT message each when
+// the kernel has it, GRO on receive), and hands connection events to protocol
 // handlers (client handlers given to connect(), server ones from the ALPN
 // router). Everything runs on the io_context's thread.
 //
@@ -55,6 +56,8 @@ class UdpDriver {
   void set_faults(std::optional<FaultConfig> faults, uint64_t seed = 1);
   uint64_t datagrams_sent() const { return sent_; }
   uint64_t datagrams_received() const { return received_; }
+  // Datagrams that arrived coalesced by GRO (several in one receive).
+  uint64_t datagrams_received_coalesced() const { return received_coalesced_; }
 
  private:
   UdpDriver(asio::io_context& io, std::unique_ptr<Endpoint> endpoint, AlpnRouter router);
@@ -62,6 +65,7 @@ class UdpDriver {
   void on_readable();
   void process();
   void send_now(std::vector<Transmit>& batch);
+  void send_ready(const std::vector<Transmit*>& ready);
   void arm_timer();
   void on_timer();
 
@@ -84,7 +88,7 @@ class UdpDriver {
   uint64_t delayed_seq_ = 0;
   Instant timer_at_ = Instant::max();
   bool in_process_ = false;
-  uint64_t sent_ = 0, received_ = 0;
+  uint64_t sent_ = 0, received_ = 0, received_coalesced_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

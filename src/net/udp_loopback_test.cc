@@ -43,8 +43,10 @@ SecretKey fresh_key() {
   return SecretKey::generate();
 }
 
-std::unique_ptr<UdpDriver> make_node(asio::io_context& io, AlpnRouter router) {
-  auto d = UdpDriver::create(io, fresh_key(), *SocketAddr::parse("127.0.0.1:0"), std::move(router));
+std::unique_ptr<UdpDriver> make_node(asio::io_context& io, AlpnRouter router,
+                                     EndpointOptions options = {}) {
+  auto d = UdpDriver::create(io, fresh_key(), *SocketAddr::parse("127.0.0.1:0"), std::move(router),
+                             options);
   EXPECT_TRUE(d) << d.error().to_string();
   return d ? std::move(*d) : nullptr;
 }
@@ -88,6 +90,37 @@ TEST(UdpLoopback, HandshakeAndEchoOverConcurrentStreams) {
                server->endpoint().connection_count() == 0;
       },
       10s));
+}
+
+// GSO batches (UDP_SEGMENT) from one side, one datagram per send from the
+// other (GSO off, as on a kernel or device without it): both directions
+// carry every byte, and the GSO side's batches reach the peer's GRO socket
+// as coalesced receives.
+TEST(UdpLoopback, GsoAndPlainSendersInteroperate) {
+  for (bool server_gso : {true, false}) {
+    asio::io_context io;
+    auto server_handler = std::make_shared<EchoServerHandler>();
+    AlpnRouter router;
+    ASSERT_TRUE(router.add(kEchoAlpn, server_handler));
+    EndpointOptions gso, plain;
+    plain.max_segments = 1;
+    auto server = make_node(io, std::move(router), server_gso ? gso : plain);
+    auto client = make_node(io, AlpnRouter{}, server_gso ? plain : gso);
+    ASSERT_TRUE(server && client);
+    EXPECT_EQ((server_gso ? client : server)->endpoint().max_segments(), 1u);
+    auto handler = std::make_shared<EchoClientHandler>(4, 1 << 20);
+    ASSERT_TRUE(client->connect(server->node_addr(), kEchoAlpn, handler));
+    ASSERT_TRUE(run_until(
+        io, [&] { return handler->client.done() || handler->client.closed_; }, 30s))
+        << "timed out";
+    EXPECT_TRUE(handler->client.all_correct()) << handler->client.error_;
+    UdpDriver& batcher = server_gso ? *server : *client;
+    UdpDriver& peer = server_gso ? *client : *server;
+    if (batcher.endpoint().max_segments() > 1) {
+      EXPECT_GT(peer.datagrams_received_coalesced(), 0u);
+    }
+    EXPECT_EQ(batcher.datagrams_received_coalesced(), 0u);  // the plain side never batches
+  }
 }
 
 TEST(UdpLoopback, KeyNotMatchingExpectedNodeIdIsRefused) {
