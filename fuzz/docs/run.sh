@@ -36,7 +36,8 @@ for s in c["sync"]:
 PY
 
 status=0
-for t in fuzz_docs_entry fuzz_docs_signed_entry fuzz_docs_ranger_message fuzz_docs_sync_frame; do
+for t in fuzz_docs_entry fuzz_docs_signed_entry fuzz_docs_ranger_message fuzz_docs_sync_frame \
+  fuzz_docs_compact_message; do
   bin=$(find "$build" -name "$t" -type f -perm -u+x | head -1)
   if [ -z "$bin" ]; then echo "$t: not built"; status=1; continue; fi
   corpus=$work/corpus-$t
