@@ -259,6 +259,40 @@ TEST(Engine, SilentPeerTimesOut) {
   EXPECT_FALSE(b.engine->live().running(secret.id(), (*silent)->node_addr().node_id));
 }
 
+// Both nodes dial each other for the same document at once: the node with
+// the greater id accepts, the other refuses with AlreadySyncing (or both
+// runs complete when one ends before the other's Init arrives); either way
+// at least one run succeeds and the replicas end equal.
+TEST(Engine, SimultaneousDialsResolve) {
+  asio::io_context io;
+  TestNode a, b;
+  a.start(io, no_live());
+  b.start(io, no_live());
+  auto secret = docs::NamespaceSecret::generate();
+  auto ns = secret.id();
+  ASSERT_TRUE(a.store->import_namespace(docs::Capability(secret)));
+  ASSERT_TRUE(b.store->import_namespace(docs::Capability(secret)));
+  for (int i = 0; i < 20; ++i) {
+    a.set(ns, "a/" + std::to_string(i), "x");
+    b.set(ns, "b/" + std::to_string(i), "y");
+  }
+  ASSERT_TRUE(a.engine->share(ns, docs::CapabilityKind::kWrite, a.addr()));
+  ASSERT_TRUE(b.engine->share(ns, docs::CapabilityKind::kWrite, b.addr()));
+  std::optional<Result<SyncReport>> ra, rb;
+  a.engine->sync_with(ns, b.addr(), [&](Result<SyncReport> r) { ra = std::move(r); });
+  b.engine->sync_with(ns, a.addr(), [&](Result<SyncReport> r) { rb = std::move(r); });
+  ASSERT_TRUE(run_until(
+      io, [&] { return ra && rb; }, 20s));
+  EXPECT_TRUE(ra->has_value() || rb->has_value());
+  for (auto* r : {&*ra, &*rb}) {
+    if (!*r) {
+      EXPECT_EQ(r->error().code(), ErrorCode::kAlreadyExists) << r->error().to_string();
+    }
+  }
+  EXPECT_EQ(a.all(ns), b.all(ns));
+  EXPECT_EQ(a.all(ns).size(), 40u);
+}
+
 TEST(Engine, LiveModeSyncsAfterLocalInsert) {
   asio::io_context io;
   EngineOptions o;
