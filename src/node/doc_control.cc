@@ -8,6 +8,7 @@
 #include "engine/doc_ticket.h"
 #include "node/blob_ops.h"
 #include "node/doc_ops.h"
+#include "node/missing_ops.h"
 #include "node/node.h"
 
 namespace ferry::node {
@@ -80,6 +81,7 @@ std::optional<Result<nlohmann::json>> Node::handle_doc(const std::string& cmd,
     auto value = import_value(*store_, field(req, "value"), field(req, "file"));
     if (!value) return tl::unexpected(value.error());
     return on_io([=, this](docs::Store& s) {
+      content_->on_blob_complete(value->hash);
       return doc_insert(s, doc, field(req, "key"), author, *value);
     });
   }
@@ -104,7 +106,23 @@ std::optional<Result<nlohmann::json>> Node::handle_doc(const std::string& cmd,
   if (cmd == "doc_policy") {
     std::optional<std::string> set;
     if (req.contains("policy_hex")) set = field(req, "policy_hex");
-    return on_io([=, this](docs::Store& s) { return doc_policy(s, doc, set); });
+    return on_io([=, this](docs::Store& s) -> Result<nlohmann::json> {
+      FERRY_ASSIGN(auto out, doc_policy(s, doc, set));
+      if (set) {
+        // Rows the new policy rejects leave the missing set; entries it now
+        // wants are queued.
+        FERRY_ASSIGN(auto ns, resolve_doc(s, doc));
+        FERRY_TRY(content_->on_policy_changed(ns));
+      }
+      return out;
+    });
+  }
+  if (cmd == "doc_missing") {
+    return on_io([=, this](docs::Store& s) -> Result<nlohmann::json> {
+      FERRY_ASSIGN(auto ns, resolve_doc(s, doc));
+      FERRY_ASSIGN(auto missing, content_->missing(ns));
+      return missing_json(s, *store_, ns, missing);
+    });
   }
   if (cmd == "author_new") {
     bool make_default = req.value("default", false);

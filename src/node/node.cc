@@ -98,10 +98,11 @@ Result<std::unique_ptr<Node>> Node::start(asio::io_context& io, NodeOptions opti
         docs.error().with_context("opening document store in " + options.data_dir.string()));
   }
   node->docs_ = std::move(*docs);
+  node->content_ = std::make_unique<NodeContent>(*node->docs_, *node->store_, options.content);
   engine::EngineOptions engine_options;
   engine_options.state_file = options.data_dir / "sync-state.json";
   node->engine_ = std::make_unique<engine::Engine>(*node->docs_, node->store_.get(),
-                                                   node->content_sink_, engine_options);
+                                                   *node->content_, engine_options);
   node->provider_ = std::make_shared<proto::blobs::BlobsProvider>(*node->store_);
   net::AlpnRouter router;
   FERRY_TRY(router.add(std::string(proto::blobs::kAlpn), node->provider_));
@@ -116,6 +117,10 @@ Result<std::unique_ptr<Node>> Node::start(asio::io_context& io, NodeOptions opti
       net::NodeAddr{key.public_key(), std::nullopt, advertised_addrs(node->driver_->local_addr())};
   std::sort(node->addr_.direct_addresses.begin(), node->addr_.direct_addresses.end());
   FERRY_TRY(node->engine_->start(*node->driver_));
+  node->content_->bind(*node->driver_, *node->engine_);
+  // Missing content survives a restart: queue it again (on the io thread,
+  // which owns the document store from now on).
+  node->driver_->post([raw = node.get()] { (void)raw->content_->start(); });
   return node;
 }
 
@@ -135,9 +140,11 @@ void Node::shutdown() {
     if (auto f = w.lock()) f->abandon();
   }
   fetches_.clear();
+  if (content_) content_->shutdown();
   if (engine_) engine_->shutdown();
   driver_.reset();
   engine_.reset();
+  content_.reset();
   docs_.reset();
   store_.reset();
 }
@@ -150,8 +157,13 @@ void Node::fetch(const net::BlobTicket& ticket, BlobFetch::ProgressFn on_progres
   driver_->post(
       [this, ticket, o, on_progress = std::move(on_progress), done = std::move(done)]() mutable {
         std::erase_if(fetches_, [](const auto& w) { return w.expired(); });
+        // A fetched blob may be content a document is missing.
+        auto report = [this, done = std::move(done)](Result<FetchResult> r) {
+          if (r && r->format == net::BlobFormat::kRaw) content_->on_blob_complete(r->hash);
+          if (done) done(std::move(r));
+        };
         fetches_.push_back(BlobFetch::start(*driver_, *store_, ticket, o, std::move(on_progress),
-                                            std::move(done)));
+                                            std::move(report)));
       });
 }
 
@@ -166,7 +178,15 @@ Result<nlohmann::json> Node::handle(const nlohmann::json& request,
                           {"addrs", addrs},
                           {"ticket", net::NodeTicket{addr_}.to_string()}};
   }
-  if (cmd == "blob_add") return blob_add(*store_, require_string(request, "path"), addr_);
+  if (cmd == "blob_add") {
+    auto added = blob_add(*store_, require_string(request, "path"), addr_);
+    if (added) {
+      if (auto hash = crypto::Hash::parse((*added)["hash"].get<std::string>())) {
+        driver_->post([this, h = *hash] { content_->on_blob_complete(h); });
+      }
+    }
+    return added;
+  }
   if (cmd == "blob_ls") return blob_ls(*store_);
   if (cmd == "blob_export") {
     return blob_export(*store_, require_string(request, "hash"), require_string(request, "path"));

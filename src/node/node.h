@@ -28,7 +28,8 @@
 //   author?}, doc_policy {doc, policy_hex?}, author_new {default?},
 //   author_list, author_default {author?} → the fields of doc_ops.h;
 //   doc_share {doc, mode: "read"|"write"} → ticket, doc, mode;
-//   doc_join {ticket}, doc_sync {doc} → sync_results_json (doc_ops.h)
+//   doc_join {ticket}, doc_sync {doc} → sync_results_json (doc_ops.h);
+//   doc_missing {doc} → missing_json (missing_ops.h)
 #pragma once
 
 #include <asio.hpp>
@@ -42,6 +43,7 @@
 #include "engine/engine.h"
 #include "net/ticket.h"
 #include "net/udp_driver.h"
+#include "node/content.h"
 #include "node/control.h"
 #include "node/fetch.h"
 #include "proto/blobs/blobs_protocol.h"
@@ -59,6 +61,8 @@ struct NodeOptions {
   // Use a fresh random key instead of <data-dir>/node.key.
   bool ephemeral_key = false;
   FetchOptions fetch;
+  // The downloader and missing-content tracker (node/content.h).
+  ContentOptions content;
 };
 
 class Node {
@@ -79,6 +83,8 @@ class Node {
   // The document store and the engine: io thread only.
   docs::Store& docs() { return *docs_; }
   engine::Engine& engine() { return *engine_; }
+  // Content fetching for synced entries: io thread only.
+  NodeContent& content() { return *content_; }
   net::UdpDriver& driver() { return *driver_; }
   const std::filesystem::path& data_dir() const { return options_.data_dir; }
   // True once a "stop" request arrived or shutdown() began.
@@ -112,9 +118,8 @@ class Node {
   NodeOptions options_;
   std::unique_ptr<blobs::Store> store_;
   std::unique_ptr<docs::Store> docs_;
-  // Content fetching is not wired yet: the missing-content tracker
-  // (engine/content/) will replace this no-op sink.
-  engine::NoopContentSink content_sink_;
+  // The engine's content sink: synced entries' blobs fetched by policy.
+  std::unique_ptr<NodeContent> content_;
   std::unique_ptr<engine::Engine> engine_;
   std::shared_ptr<proto::blobs::BlobsProvider> provider_;
   std::unique_ptr<net::UdpDriver> driver_;
