@@ -72,6 +72,13 @@ struct StreamRead {
   std::optional<uint64_t> reset_code;  // the peer reset the stream
 };
 
+// What read_each() did: bytes handed to the sink, and the stream's end.
+struct StreamVisit {
+  size_t consumed = 0;
+  bool fin = false;
+  std::optional<uint64_t> reset_code;
+};
+
 class CidRegistry {
  public:
   virtual ~CidRegistry() = default;
@@ -138,9 +145,21 @@ class QuicConnection {
   // `data` was taken. Errors: kNotFound (unknown/closed stream), kProtocol
   // (write side finished or reset).
   Result<size_t> write(int64_t stream, ByteView data, bool fin = false);
+  // write() of a buffer the caller can give away: when all of it fits it is
+  // moved into the send queue (no copy) and `data` is left empty; otherwise
+  // exactly as write(stream, data, fin), `data` untouched.
+  Result<size_t> write_owned(int64_t stream, Bytes& data, bool fin = false);
   // Takes up to `max` buffered bytes and credits the peer's window.
   // Errors: kNotFound.
   Result<StreamRead> read(int64_t stream, size_t max = SIZE_MAX);
+  // read() without the copy: hands up to `max` buffered bytes to `sink` in
+  // the pieces they arrived in (views valid only during the call) and
+  // credits the peer for them. If the sink fails, reading stops there (what
+  // it was given counts as read) and its error is returned; fin and reset
+  // are then not reported. `sink` must not call into this connection.
+  // Errors: kNotFound, the sink's.
+  Result<StreamVisit> read_each(int64_t stream, size_t max,
+                                const std::function<Status(ByteView)>& sink);
   // RESET_STREAM / STOP_SENDING with an application code.
   void reset(int64_t stream, uint64_t code);
   void stop(int64_t stream, uint64_t code);
@@ -178,6 +197,7 @@ class QuicConnection {
   Stream& ensure_stream(int64_t id);
   void maybe_erase(int64_t id);
   bool has_pending(const Stream& s, bool conn_blocked) const;
+  Result<size_t> write_impl(int64_t stream, ByteView data, Bytes* owned, bool fin);
   void advance_sent(Stream& s, ngtcp2_ssize n, bool fin_offered, uint64_t offered);
   // Writes one packet (stream data round robin, plus whatever ngtcp2 has
   // pending) into dest: its length, 0 if nothing to send, or an ngtcp2 error.

@@ -58,6 +58,14 @@ size_t QuicConnection::send_buffer_free(int64_t id) const {
 }
 
 Result<size_t> QuicConnection::write(int64_t id, ByteView data, bool fin) {
+  return write_impl(id, data, nullptr, fin);
+}
+
+Result<size_t> QuicConnection::write_owned(int64_t id, Bytes& data, bool fin) {
+  return write_impl(id, data, &data, fin);
+}
+
+Result<size_t> QuicConnection::write_impl(int64_t id, ByteView data, Bytes* owned, bool fin) {
   auto* s = find(id);
   if (!s) return make_error(ErrorCode::kNotFound, "unknown stream");
   if (s->send_closed || s->fin_queued) {
@@ -65,7 +73,11 @@ Result<size_t> QuicConnection::write(int64_t id, ByteView data, bool fin) {
   }
   if (state_ != State::kEstablished) return make_error(ErrorCode::kProtocol, "not established");
   size_t take = std::min(send_buffer_free(id), data.size());
-  if (take > 0) {
+  if (take > 0 && owned != nullptr && take == owned->size()) {
+    s->chunks.push_back(std::move(*owned));  // address-stable: the heap block moves
+    owned->clear();
+    s->queued += take;
+  } else if (take > 0) {
     s->chunks.emplace_back(data.begin(), data.begin() + static_cast<long>(take));
     s->queued += take;
   }
@@ -78,35 +90,51 @@ Result<size_t> QuicConnection::write(int64_t id, ByteView data, bool fin) {
 }
 
 Result<StreamRead> QuicConnection::read(int64_t id, size_t max) {
+  StreamRead r;
+  if (auto* s = find(id)) r.data.reserve(std::min(max, s->recv_buffered));
+  auto v = read_each(id, max, [&](ByteView piece) -> Status {
+    append(r.data, piece);
+    return ok();
+  });
+  if (!v) return tl::unexpected(v.error());
+  r.fin = v->fin;
+  r.reset_code = v->reset_code;
+  return r;
+}
+
+Result<StreamVisit> QuicConnection::read_each(int64_t id, size_t max,
+                                              const std::function<Status(ByteView)>& sink) {
   auto* s = find(id);
   if (!s) return make_error(ErrorCode::kNotFound, "unknown stream");
-  StreamRead r;
+  StreamVisit v;
   size_t want = std::min(max, s->recv_buffered);
-  r.data.reserve(want);
-  while (r.data.size() < want) {
+  Status result = ok();
+  while (v.consumed < want) {
     Bytes& front = s->recv.front();
-    size_t n = std::min(want - r.data.size(), front.size() - s->recv_front_pos);
-    r.data.insert(r.data.end(), front.begin() + static_cast<long>(s->recv_front_pos),
-                  front.begin() + static_cast<long>(s->recv_front_pos + n));
+    size_t n = std::min(want - v.consumed, front.size() - s->recv_front_pos);
+    result = sink(ByteView(front).subspan(s->recv_front_pos, n));
+    v.consumed += n;
     s->recv_front_pos += n;
     if (s->recv_front_pos == front.size()) {
       s->recv.pop_front();
       s->recv_front_pos = 0;
     }
+    if (!result) break;
   }
-  s->recv_buffered -= want;
-  if (want > 0 && conn_) {
-    ngtcp2_conn_extend_max_stream_offset(conn_, id, want);
-    ngtcp2_conn_extend_max_offset(conn_, want);
+  s->recv_buffered -= v.consumed;
+  if (v.consumed > 0 && conn_) {
+    ngtcp2_conn_extend_max_stream_offset(conn_, id, v.consumed);
+    ngtcp2_conn_extend_max_offset(conn_, v.consumed);
   }
+  if (!result) return tl::unexpected(result.error());
   if (s->recv_buffered == 0 && s->fin_received) {
-    r.fin = true;
+    v.fin = true;
     s->fin_read = true;
   }
-  r.reset_code = s->reset_code;
-  if (r.reset_code) s->reset_reported = true;
+  v.reset_code = s->reset_code;
+  if (v.reset_code) s->reset_reported = true;
   maybe_erase(id);
-  return r;
+  return v;
 }
 
 void QuicConnection::reset(int64_t id, uint64_t code) {

@@ -89,7 +89,10 @@ void BlobsProvider::drain(net::UdpDriver& d, std::shared_ptr<Job> job) {
   }
   while (!job->queue.empty()) {
     Bytes& front = job->queue.front();
-    auto n = c->write(job->stream, ByteView(front).subspan(job->front_pos));
+    size_t size = front.size();
+    // A whole piece moves into the stream's send queue without a copy.
+    auto n = job->front_pos == 0 ? c->write_owned(job->stream, front)
+                                 : c->write(job->stream, ByteView(front).subspan(job->front_pos));
     if (!n) {  // stream gone (peer stopped it)
       job->cancelled = true;
       job->cv.notify_all();
@@ -97,7 +100,7 @@ void BlobsProvider::drain(net::UdpDriver& d, std::shared_ptr<Job> job) {
     }
     job->front_pos += *n;
     job->queued -= *n;
-    if (job->front_pos < front.size()) break;  // wait for kStreamWritable
+    if (job->front_pos < size) break;  // wait for kStreamWritable
     job->queue.pop_front();
     job->front_pos = 0;
   }
@@ -260,25 +263,30 @@ void BlobsGetter::on_event(net::UdpDriver& d, uint64_t conn, const ConnectionEve
       net::QuicConnection* c = d.connection(conn);
       if (!c) return;
       for (;;) {
-        auto r = c->read(e.stream, 256 * 1024);
-        if (!r) return;
-        bytes_ += r->data.size();
-        if (!r->data.empty()) {
-          Status st = it->second.session->on_data(r->data);
-          if (!st) {
-            auto done = std::move(it->second.done);
-            active_.erase(it);
-            if (st.error().code() == ErrorCode::kCorrupt) {
-              // Cut the provider off at once.
-              c->close(1, "corrupt data", net::monotonic_now());
-              done(st);
-              fail_all(Error(ErrorCode::kCancelled, "connection closed after corrupt data"));
-            } else {
-              c->stop(e.stream, 0);
-              done(st);
-            }
-            return;
+        // Straight from the connection's receive queue into the decoder.
+        GetSession& session = *it->second.session;
+        bool session_failed = false;
+        auto r = c->read_each(e.stream, 1 << 20, [&](ByteView piece) -> Status {
+          bytes_ += piece.size();
+          Status st = session.on_data(piece);
+          session_failed = !st;
+          return st;
+        });
+        if (!r && !session_failed) return;  // the stream is gone
+        if (!r) {
+          Status st = tl::unexpected(r.error());
+          auto done = std::move(it->second.done);
+          active_.erase(it);
+          if (st.error().code() == ErrorCode::kCorrupt) {
+            // Cut the provider off at once.
+            c->close(1, "corrupt data", net::monotonic_now());
+            done(st);
+            fail_all(Error(ErrorCode::kCancelled, "connection closed after corrupt data"));
+          } else {
+            c->stop(e.stream, 0);
+            done(st);
           }
+          return;
         }
         if (r->reset_code) {
           auto done = std::move(it->second.done);
@@ -287,13 +295,13 @@ void BlobsGetter::on_event(net::UdpDriver& d, uint64_t conn, const ConnectionEve
           return;
         }
         if (r->fin) {
-          Status st = it->second.session->on_finish();
+          Status st = session.on_finish();
           auto done = std::move(it->second.done);
           active_.erase(it);
           done(st);
           return;
         }
-        if (r->data.empty()) return;
+        if (r->consumed == 0) return;
       }
     }
     case K::kClosed:
