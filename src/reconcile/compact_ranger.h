@@ -50,8 +50,9 @@ struct CompactConfig {
   // Sub-ranges per split. Requires: >= 2.
   uint32_t split_factor = 16;
   // A differing range where we hold at most this many entries is answered
-  // by an IdList instead of a split.
-  uint64_t idlist_threshold = 16;
+  // by an IdList instead of a split. 32 by benchmark: 16 saves 7 % of the
+  // bytes of a 100k/1% sync for one more round and twice the CPU.
+  uint64_t idlist_threshold = 32;
   // Sub-ranges of a split holding at most this many entries are sent as an
   // IdList right away (saves a round trip for about the same bytes).
   uint64_t sub_idlist_max = 1;
