@@ -68,7 +68,10 @@ grep -qs '"version": "0.35.0"' "$INTEROP/node_modules/@number0/iroh/package.json
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$BUILD" --target ferry bench_peer >/dev/null || die "build failed in $BUILD"
+if ! build_log="$(cmake --build "$BUILD" --target ferry bench_peer 2>&1)"; then
+  printf '%s\n' "$build_log" | grep -E -A5 "error|FAILED" | head -30 >&2
+  die "build failed in $BUILD"
+fi
 FERRY="$BUILD/src/cli/ferry"
 PEER="$BUILD/bench/net/bench_peer"
 [ -x "$FERRY" ] && [ -x "$PEER" ] || die "no ferry / bench_peer binary in $BUILD"

@@ -83,7 +83,8 @@ class Side {
   blobs::Store& store() { return node_ ? node_->store() : *mem_store_; }
   net::UdpDriver& driver() { return node_ ? node_->driver() : *driver_; }
   const net::NodeAddr& addr() const { return addr_; }
-  // Requires: the io_context is not running.
+  ~Side() { shutdown(); }
+  // Requires: the io_context is not running. Idempotent.
   void shutdown() {
     if (node_) node_->shutdown();
     if (provider_) provider_->shutdown();
@@ -141,6 +142,7 @@ int fetch(const std::string& dir, const std::string& ticket_text, const std::str
   if (!ticket) return fail("bad ticket: " + ticket.error().to_string());
   std::vector<crypto::Hash> hashes;
   std::ifstream in(hashes_file);
+  if (!in) return fail("cannot read " + hashes_file);
   for (std::string line; std::getline(in, line);) {
     if (line.empty()) continue;
     auto h = crypto::Hash::parse(line);
