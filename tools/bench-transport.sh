@@ -161,7 +161,8 @@ BYTES=$((SIZE_MIB << 20))
 TAG="${SIZE_MIB}mib"  # in figure names
 [ "$SIZE_MIB" != 1024 ] || TAG=1gib
 echo "# bench-transport: $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
-  "blob ${SIZE_MIB} MiB, ${SMALL} x 4 KiB, concurrency ${CONC}, iroh store ${IROH_STORE}"
+  "blob ${SIZE_MIB} MiB (iroh store ${IROH_STORE}), ${SMALL} x 4 KiB on stores: ${SMALL_STORES:-none}," \
+  "concurrency ${CONC}"
 head -c "$BYTES" /dev/urandom >"$WORK/input.bin"
 
 # --- (a) Ferry: two `ferry start` nodes -------------------------------------
