@@ -2,8 +2,8 @@
 // compact_message.h), then CompactRanger processing the decoded message
 // against a small store, fresh and after sending its initial message, with
 // and without a message cap. Invariants: no crash; a decoded message
-// re-encodes to at most the input's size and decodes back to itself; processing fails only with kProtocol; a
-// reply encodes and decodes back to itself.
+// re-encodes to at most the input's size and decodes back to itself; processing fails only with
+// kProtocol; a reply encodes and decodes back to itself.
 #include <cstdint>
 #include <cstdlib>
 
