@@ -52,6 +52,7 @@ void BlobTransport::shutdown() {
     }
     driver_->flush();
   }
+  driver_ = nullptr;  // idempotent: the driver may be gone at destruction
   conns_.clear();
 }
 
@@ -89,7 +90,7 @@ void BlobTransport::on_connection_event(const dl::NodeId& node, uint64_t conn, b
 
 void BlobTransport::close(const dl::NodeId& node) {
   auto it = conns_.find(node);
-  if (it == conns_.end()) return;
+  if (it == conns_.end() || !driver_) return;
   uint64_t conn = it->second.id;
   conns_.erase(it);
   // Closed from a posted task, never from inside a getter's callback.

@@ -40,7 +40,8 @@ class BlobTransport final : public dl::Transport {
 
   // Requires: called once before the first connect().
   void bind(net::UdpDriver& driver) { driver_ = &driver; }
-  // Closes every connection; later answers are dropped.
+  // Closes every connection; later answers are dropped. Idempotent; call it
+  // before the driver goes away.
   void shutdown();
 
   void connect(const dl::NodeId& node) override;
