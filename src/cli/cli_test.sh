@@ -218,6 +218,10 @@ check "live mode: B's write reaches A" wait_cmd sh -c "'$FERRY' --data-dir '$da'
 out=$("$FERRY" --data-dir "$db" doc sync "$DA")
 check "doc sync reports the peer" sh -c "echo '$out' | grep -q '^synced with '"
 check "doc sync got A's write" sh -c "'$FERRY' --data-dir '$db' doc ls '$DA' | grep -q '^from-a '"
+# B's policy is everything: the node fetched the blobs the entries name.
+check "joined content fetched" wait_cmd sh -c "test \"\$('$FERRY' --data-dir '$db' doc get '$DA' greeting)\" = hello"
+check "doc missing: nothing" wait_cmd sh -c "'$FERRY' --data-dir '$db' doc missing '$DA' | grep -q '^nothing missing$'"
+check "doc missing json via node" sh -c "'$FERRY' --data-dir '$db' --json doc missing '$DA' | grep -q '\"missing\":\[\]'"
 # (Prefix deletes are not checked here: under iroh 0.35's rules a tombstone
 # and an older entry of its key can swap sides in a run, spec §3.5/§4.6;
 # engine_test covers the case that propagates.)
@@ -229,6 +233,8 @@ check "transient join succeeds" grep -q '^synced with ' "$work/join-c.log"
 check "transient join got entries" test "$("$FERRY" --data-dir "$work/docs-c" doc ls "$DA" | wc -l)" -eq 4
 "$FERRY" --data-dir "$work/docs-c" doc set "$DA" nope x >/dev/null 2>&1
 check "read ticket cannot write" test $? -ne 0
+"$FERRY" --data-dir "$work/docs-c" --json doc missing "$DA" >"$work/missing-c.json"
+check "doc missing without node" node -e "const d=JSON.parse(require('fs').readFileSync(process.argv[1])); if (d.doc!=='$DA' || !Array.isArray(d.missing) || d.missing.some(m => !m.refs.length)) process.exit(1)" "$work/missing-c.json"
 # Unknown or unshared documents fail cleanly.
 DX=$("$FERRY" --data-dir "$db" doc create)
 "$FERRY" --data-dir "$db" doc sync "$DX" >/dev/null 2>"$work/err"

@@ -19,5 +19,7 @@ void add_author_commands(CLI::App& app, GlobalOptions& opts, int* exit_code);
 void add_doc_commands(CLI::App& app, GlobalOptions& opts, int* exit_code);
 // `doc policy`, a subcommand of `doc`.
 void add_doc_policy_command(CLI::App& doc, GlobalOptions& opts, int* exit_code);
+// `doc missing`, a subcommand of `doc` (doc_missing_cmd.cc).
+void add_doc_missing_command(CLI::App& doc, GlobalOptions& opts, int* exit_code);
 
 }  // namespace ferry::cli

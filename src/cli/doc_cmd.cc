@@ -184,6 +184,7 @@ void add_doc_commands(CLI::App& app, GlobalOptions& opts, int* exit_code_out) {
   del->callback(run(doc_del));
 
   add_doc_policy_command(*doc, opts, exit_code_out);
+  add_doc_missing_command(*doc, opts, exit_code_out);
   add_doc_sync_commands(*doc, opts, exit_code_out);
 }
 
