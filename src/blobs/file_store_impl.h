@@ -68,15 +68,21 @@ class FileStore final : public Store {
   // Requires: mu_ held. Deletes the row, then the files.
   [[nodiscard]] Status delete_blob_locked(const Hash& hash);
   std::set<Hash>& active_writers() { return active_writers_; }
+  // A file-backed writer for `hash` without the in-progress check (the
+  // caller is the blob's registered writer): how a small in-memory download
+  // records an incomplete state.
+  [[nodiscard]] Result<std::unique_ptr<BlobWriter>> open_file_writer(const Hash& hash,
+                                                                     uint64_t size);
+  // Records a blob complete in one transaction: `inline_data` stored in the
+  // row, or (null) its files already installed under their final names.
+  [[nodiscard]] Result<ImportResult> commit_complete(const bao::Outboard& ob,
+                                                     const Bytes* inline_data);
 
  private:
   // Runs f with readers for the blob's data and outboard (verified ranges
   // for a partial blob). Errors: kNotFound (absent).
   [[nodiscard]] Status with_blob(const Hash& hash, bool require_complete,
                                  const std::function<Status(const StoredBlob&)>& f);
-  // Writes the files of a large blob through temp files, then commits.
-  [[nodiscard]] Result<ImportResult> commit_complete(const bao::Outboard& ob,
-                                                     const Bytes* inline_data);
   [[nodiscard]] Status install_files(const std::string& tmp_data, const bao::Outboard& ob,
                                      bool sync_dir);
   // A hashed file ready to be marked complete: inline data, or data and
@@ -89,6 +95,11 @@ class FileStore final : public Store {
   // Requires: mu_ held. Protects the blob and writes its row.
   [[nodiscard]] Result<ImportResult> commit_locked(const bao::Outboard& ob,
                                                    const Bytes* inline_data);
+  // Requires: mu_ held. The writer for a download of `hash` (in memory for a
+  // new blob under the inline limit when allow_inline).
+  [[nodiscard]] Result<std::unique_ptr<BlobWriter>> open_writer_locked(const Hash& hash,
+                                                                       uint64_t size,
+                                                                       bool allow_inline);
   std::string temp_path(std::string_view suffix);
   [[nodiscard]] Status remove_leftovers();
 

@@ -109,6 +109,63 @@ TEST(FileStore, PartialBlobSurvivesRestartAndResumes) {
   EXPECT_EQ(export_bytes(*store, h), data);
 }
 
+// A new blob under the inline limit is downloaded in memory and recorded
+// with its data in one transaction: no file operation at all (one fsync, the
+// commit's, instead of six), and it is complete after a restart.
+TEST(FileStore, SmallDownloadTouchesNoFileAndSurvivesRestart) {
+  TempDir dir;
+  env::MemEnv mem;
+  env::FaultEnv fault(&mem);
+  Bytes data = pattern(4096);
+  Hash h = crypto::blake3(data);
+  {
+    auto store = open_store(&fault, "/s", dir.file("db"));
+    uint64_t before = fault.ops();
+    auto w = store->open_writer(h, data.size());
+    ASSERT_TRUE(w);
+    ASSERT_TRUE((*w)->write_leaf(0, data));
+    auto fin = (*w)->finish();
+    ASSERT_TRUE(fin) << fin.error().to_string();
+    EXPECT_TRUE(fin->is_complete());
+    EXPECT_EQ(fault.ops(), before);
+  }
+  auto store = open_store(&mem, "/s", dir.file("db"));
+  EXPECT_TRUE(store->status(h)->is_complete());
+  EXPECT_EQ(export_bytes(*store, h), data);
+}
+
+// Flushing an incomplete small download records it like a large one: the
+// verified chunks survive a restart and the download resumes from them.
+TEST(FileStore, SmallPartialDownloadIsKeptWhenFlushed) {
+  TempDir dir;
+  Bytes data = pattern(10000);
+  Hash h = crypto::blake3(data);
+  {
+    auto store = open_store(nullptr, dir.file("s"), "");
+    auto w = store->open_writer(h, data.size());
+    ASSERT_TRUE(w);
+    ASSERT_TRUE((*w)->write_leaf(2048, ByteView(data).subspan(2048, 2048)));
+    ASSERT_TRUE((*w)->flush());
+    ASSERT_TRUE((*w)->write_leaf(0, ByteView(data).subspan(0, 1024)));  // after the flush: kept
+    auto fin = (*w)->finish();
+    ASSERT_TRUE(fin);
+    EXPECT_FALSE(fin->is_complete());
+  }
+  auto store = open_store(nullptr, dir.file("s"), "");
+  auto st = store->status(h);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->state, BlobState::kPartial);
+  EXPECT_EQ(st->verified, bao::ChunkRanges::of({{0, 1}, {2, 4}}));
+  auto w = store->open_writer(h, data.size());
+  ASSERT_TRUE(w);
+  ASSERT_TRUE((*w)->write_leaf(0, data));
+  auto fin = (*w)->finish();
+  ASSERT_TRUE(fin);
+  EXPECT_TRUE(fin->is_complete());
+  w->reset();
+  EXPECT_EQ(export_bytes(*store, h), data);
+}
+
 TEST(FileStore, TagsSurviveRestart) {
   TempDir dir;
   Hash h;
