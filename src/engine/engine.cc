@@ -5,6 +5,7 @@
 #include "docs/replica_set.h"
 #include "docs/sync_hooks.h"
 #include "engine/state_file.h"
+#include "proto/sync/compact_sync_message.h"
 #include "proto/sync/sync_stream.h"
 
 namespace ferry::engine {
@@ -31,12 +32,22 @@ crypto::PublicKey to_key(const net::NodeId& id) {
   return crypto::PublicKey::from_array_unchecked(id.bytes());
 }
 
+// The session configuration for a connection whose negotiated ALPN is `alpn`.
+proto::sync::SessionConfig session_for(proto::sync::SessionConfig config, std::string_view alpn) {
+  config.dialect = alpn == proto::sync::kCompactAlpn ? proto::sync::Dialect::kCompact
+                                                     : proto::sync::Dialect::kIroh;
+  return config;
+}
+
 SyncReport to_report(const docs::NamespaceId& ns, const net::NodeId& peer, bool dialer,
                      const proto::sync::SyncOutcome& o) {
   SyncReport r;
   r.ns = ns;
   r.peer = peer;
   r.dialer = dialer;
+  r.dialect = o.dialect;
+  r.bytes_sent = o.session.bytes_sent;
+  r.bytes_received = o.session.bytes_received;
   r.sent = o.ranger.num_sent;
   r.received = o.ranger.num_recv;
   r.inserted = o.ranger.num_inserted;
@@ -122,18 +133,19 @@ class Engine::Acceptor : public net::ProtocolHandler {
       return Session::Accepted{st.replica.get(), engine->hooks(ns, st.peer)};
     };
     std::weak_ptr<bool> alive = engine->alive_;
-    state.stream = Stream::create(Session::acceptor(accept, engine->options_.session),
-                                  engine->options_.sync_timeout,
-                                  [this, alive, engine, conn](Result<proto::sync::SyncOutcome> r) {
-                                    if (alive.expired()) return;
-                                    auto it = conns_.find(conn);
-                                    if (it == conns_.end() || !it->second.accepted)
-                                      return;  // refused: nothing ran
-                                    const Conn& st = it->second;
-                                    auto ns = to_ns(*it->second.stream->session().namespace_id());
-                                    net::NodeAddr addr{st.peer, std::nullopt, {st.remote}};
-                                    engine->run_finished(ns, st.peer, false, addr, r, nullptr);
-                                  });
+    state.stream =
+        Stream::create(Session::acceptor(accept, session_for(engine->options_.session, c->alpn())),
+                       engine->options_.sync_timeout,
+                       [this, alive, engine, conn](Result<proto::sync::SyncOutcome> r) {
+                         if (alive.expired()) return;
+                         auto it = conns_.find(conn);
+                         if (it == conns_.end() || !it->second.accepted)
+                           return;  // refused: nothing ran
+                         const Conn& st = it->second;
+                         auto ns = to_ns(*it->second.stream->session().namespace_id());
+                         net::NodeAddr addr{st.peer, std::nullopt, {st.remote}};
+                         engine->run_finished(ns, st.peer, false, addr, r, nullptr);
+                       });
     auto stream = state.stream;
     stream->attach(d, conn, stream_id);
   }
@@ -218,7 +230,7 @@ class Engine::Dial : public net::ProtocolHandler {
     stream_id_ = *id;
     replica_ = std::make_unique<docs::ReplicaSet>(engine_->store_, ns_);
     auto session = Session::dialer(ns_.bytes(), *replica_, engine_->hooks(ns_, addr_.node_id),
-                                   engine_->options_.session);
+                                   session_for(engine_->options_.session, c->alpn()));
     std::weak_ptr<bool> alive = engine_->alive_;
     stream_ = Stream::create(std::move(session), engine_->options_.sync_timeout,
                              [this, alive](Result<proto::sync::SyncOutcome> r) {
@@ -415,7 +427,10 @@ void Engine::sync_with(const docs::NamespaceId& ns, const net::NodeAddr& addr, S
   auto dial = std::make_shared<Dial>(this, ns, addr, std::move(done));
   dial->set_self(dial);
   dials_.insert(dial);
-  auto conn = driver_->connect(addr, std::string(proto::sync::kAlpn), dial);
+  std::vector<std::string> alpns;
+  if (options_.offer_compact) alpns.emplace_back(proto::sync::kCompactAlpn);
+  alpns.emplace_back(proto::sync::kAlpn);
+  auto conn = driver_->connect(addr, std::move(alpns), dial);
   if (!conn) {
     dials_.erase(dial);
     dial->fail_early(conn.error().with_context("dialing " + addr.node_id.short_hex()));

@@ -39,8 +39,11 @@ namespace ferry::engine {
 struct EngineOptions {
   Duration sync_timeout = std::chrono::seconds(60);  // one run, from stream open
   Duration live_debounce = std::chrono::milliseconds(300);
-  std::filesystem::path state_file;  // empty: nothing persisted
-  proto::sync::SessionConfig session;
+  std::filesystem::path state_file;    // empty: nothing persisted
+  proto::sync::SessionConfig session;  // its dialect is set per run from the ALPN
+  // Offer /ferry-sync/1 (the compact dialect) before /iroh-sync/1 when
+  // dialing: a Ferry peer picks it, an iroh peer picks /iroh-sync/1.
+  bool offer_compact = true;
 };
 
 // What one run did.
@@ -48,7 +51,9 @@ struct SyncReport {
   docs::NamespaceId ns;
   net::NodeId peer;
   bool dialer = false;
+  proto::sync::Dialect dialect = proto::sync::Dialect::kIroh;  // chosen by the ALPN
   uint64_t sent = 0, received = 0, inserted = 0;
+  uint64_t bytes_sent = 0, bytes_received = 0;                     // sync frames
   std::array<uint64_t, reconcile::kRejectReasonCount> rejected{};  // by RejectReason
 };
 

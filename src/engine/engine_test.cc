@@ -14,6 +14,7 @@
 #include "core/encoding.h"
 #include "crypto/blake3.h"
 #include "engine/state_file.h"
+#include "proto/sync/compact_sync_message.h"
 
 namespace ferry::engine {
 namespace {
@@ -60,12 +61,17 @@ struct TestNode {
   std::unique_ptr<net::UdpDriver> driver;
   docs::Author author = docs::Author::generate();
 
-  void start(asio::io_context& io, EngineOptions options = {}) {
+  // serve_compact: also answer /ferry-sync/1, as a Ferry node does (false:
+  // only /iroh-sync/1, as an iroh node).
+  void start(asio::io_context& io, EngineOptions options = {}, bool serve_compact = true) {
     store = std::move(*docs::Store::open(":memory:"));
     ASSERT_TRUE(store->import_author(author));
     engine = std::make_unique<Engine>(*store, nullptr, sink, options);
     net::AlpnRouter router;
     ASSERT_TRUE(router.add(std::string(proto::sync::kAlpn), engine->handler()));
+    if (serve_compact) {
+      ASSERT_TRUE(router.add(std::string(proto::sync::kCompactAlpn), engine->handler()));
+    }
     auto d = net::UdpDriver::create(io, net::SecretKey::generate(),
                                     *net::SocketAddr::parse("127.0.0.1:0"), std::move(router));
     ASSERT_TRUE(d);
@@ -114,6 +120,36 @@ Result<SyncReport> sync_once(asio::io_context& io, TestNode& a, const docs::Name
   }
   EXPECT_EQ(out->size(), 1u);
   return std::move(out->at(0).result);
+}
+
+// A Ferry peer is offered /ferry-sync/1 first and picks it; a peer that
+// serves only /iroh-sync/1 (as an iroh node) gets iroh's dialect. Both runs
+// bring the joiner the same entries.
+TEST(Engine, FerryPeersPickTheCompactDialectIrohOnlyPeersGetIroh) {
+  asio::io_context io;
+  for (bool serve_compact : {true, false}) {
+    TestNode a, b;
+    a.start(io, no_live(), serve_compact);
+    b.start(io, no_live());
+    auto secret = docs::NamespaceSecret::generate();
+    auto ns = secret.id();
+    ASSERT_TRUE(a.store->import_namespace(docs::Capability(secret)));
+    for (int i = 0; i < 40; ++i) a.set(ns, "k/" + std::to_string(i), std::to_string(i));
+    auto ticket = a.engine->share(ns, docs::CapabilityKind::kWrite, a.addr());
+    ASSERT_TRUE(ticket) << ticket.error().to_string();
+    std::optional<std::vector<PeerSyncResult>> joined;
+    ASSERT_TRUE(b.engine->join(*ticket, [&](std::vector<PeerSyncResult> r) { joined = r; }));
+    ASSERT_TRUE(run_until(
+        io, [&] { return joined.has_value(); }, 20s));
+    ASSERT_EQ(joined->size(), 1u);
+    const auto& report = (*joined)[0].result;
+    ASSERT_TRUE(report) << report.error().to_string();
+    EXPECT_EQ(report->dialect,
+              serve_compact ? proto::sync::Dialect::kCompact : proto::sync::Dialect::kIroh);
+    EXPECT_EQ(report->inserted, 40u);
+    EXPECT_GT(report->bytes_received, 0u);
+    EXPECT_EQ(b.all(ns), a.all(ns));
+  }
 }
 
 TEST(Engine, ShareJoinAndSyncBothWays) {

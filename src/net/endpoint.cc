@@ -172,15 +172,17 @@ void Endpoint::send_stateless_reset(const SocketAddr& to, ByteView dcid, size_t 
   ++stats_.stateless_resets_sent;
 }
 
-Result<uint64_t> Endpoint::connect(const NodeAddr& addr, const std::string& alpn, Instant now) {
+Result<uint64_t> Endpoint::connect(const NodeAddr& addr, std::vector<std::string> alpns,
+                                   Instant now) {
   if (addr.direct_addresses.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "node address has no direct address");
   }
+  if (alpns.empty()) return make_error(ErrorCode::kInvalidArgument, "no ALPN to offer");
   if (conns_.size() >= options_.max_connections) {
     return make_error(ErrorCode::kResourceExhausted, "too many connections");
   }
   auto p = params_for(addr.direct_addresses.front());
-  p.alpns = {alpn};
+  p.alpns = std::move(alpns);
   p.expected_peer = addr.node_id;
   uint64_t handle = p.handle;
   FERRY_ASSIGN(auto conn, QuicConnection::connect(std::move(p), now));

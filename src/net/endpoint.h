@@ -89,9 +89,14 @@ class Endpoint : public CidRegistry {
   std::vector<EndpointEvent> take_events();
 
   // Starts a client connection to `addr.node_id` over its first direct
-  // address, offering `alpn`. Errors: kInvalidArgument (no direct address),
-  // kResourceExhausted (too many connections), kInternal.
-  Result<uint64_t> connect(const NodeAddr& addr, const std::string& alpn, Instant now);
+  // address, offering `alpns` in order of preference (the server picks one;
+  // the connection's alpn() names it after the handshake). Errors:
+  // kInvalidArgument (no direct address or no ALPN), kResourceExhausted (too
+  // many connections), kInternal.
+  Result<uint64_t> connect(const NodeAddr& addr, std::vector<std::string> alpns, Instant now);
+  Result<uint64_t> connect(const NodeAddr& addr, const std::string& alpn, Instant now) {
+    return connect(addr, std::vector<std::string>{alpn}, now);
+  }
   // nullptr once the connection is gone (after its kClosed event).
   QuicConnection* connection(uint64_t handle);
   size_t connection_count() const { return conns_.size(); }

@@ -92,9 +92,9 @@ NodeAddr UdpDriver::node_addr() const {
   return NodeAddr{endpoint_->node_id(), std::nullopt, {local_}};
 }
 
-Result<uint64_t> UdpDriver::connect(const NodeAddr& addr, const std::string& alpn,
+Result<uint64_t> UdpDriver::connect(const NodeAddr& addr, std::vector<std::string> alpns,
                                     std::shared_ptr<ProtocolHandler> handler) {
-  FERRY_ASSIGN(uint64_t h, endpoint_->connect(addr, alpn, monotonic_now()));
+  FERRY_ASSIGN(uint64_t h, endpoint_->connect(addr, std::move(alpns), monotonic_now()));
   handlers_[h] = std::move(handler);
   flush();
   return h;

@@ -42,9 +42,14 @@ class UdpDriver {
   Endpoint& endpoint() { return *endpoint_; }
   QuicConnection* connection(uint64_t conn) { return endpoint_->connection(conn); }
 
-  // Dials `addr` with `alpn`; `handler` gets every event of the connection.
-  Result<uint64_t> connect(const NodeAddr& addr, const std::string& alpn,
+  // Dials `addr` offering `alpns` in order of preference (see
+  // Endpoint::connect); `handler` gets every event of the connection.
+  Result<uint64_t> connect(const NodeAddr& addr, std::vector<std::string> alpns,
                            std::shared_ptr<ProtocolHandler> handler);
+  Result<uint64_t> connect(const NodeAddr& addr, const std::string& alpn,
+                           std::shared_ptr<ProtocolHandler> handler) {
+    return connect(addr, std::vector<std::string>{alpn}, std::move(handler));
+  }
   // Sends whatever is pending and re-arms the timer. Handlers need not call
   // it; code acting on a connection from outside a handler must.
   void flush();

@@ -9,6 +9,7 @@
 #include "blobs/file_store.h"
 #include "node/blob_ops.h"
 #include "node/key_file.h"
+#include "proto/sync/compact_sync_message.h"
 
 namespace ferry::node {
 namespace {
@@ -107,6 +108,7 @@ Result<std::unique_ptr<Node>> Node::start(asio::io_context& io, NodeOptions opti
   net::AlpnRouter router;
   FERRY_TRY(router.add(std::string(proto::blobs::kAlpn), node->provider_));
   FERRY_TRY(router.add(std::string(proto::sync::kAlpn), node->engine_->handler()));
+  FERRY_TRY(router.add(std::string(proto::sync::kCompactAlpn), node->engine_->handler()));
   auto driver = net::UdpDriver::create(io, key, options.bind, std::move(router));
   if (!driver) {
     node->provider_->shutdown();

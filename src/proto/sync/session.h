@@ -131,6 +131,7 @@ class SyncSession {
 
   State state() const { return state_; }
   bool is_dialer() const { return dialer_; }
+  Dialect dialect() const { return config_.dialect; }
   const SessionStats& stats() const { return stats_; }
   // Ranger counters (empty before the document is known).
   reconcile::RangerStats ranger_stats() const {

@@ -38,6 +38,7 @@ inline constexpr uint64_t kSyncStreamErrorCode = 1;
 
 struct SyncOutcome {
   bool dialer = false;
+  Dialect dialect = Dialect::kIroh;
   std::optional<NamespaceId> namespace_id;
   reconcile::RangerStats ranger;
   SessionStats session;
@@ -179,6 +180,7 @@ class SyncStream : public std::enable_shared_from_this<SyncStream<Item>> {
   SyncOutcome outcome(const reconcile::RangerStats& stats) const {
     SyncOutcome o;
     o.dialer = session_.is_dialer();
+    o.dialect = session_.dialect();
     o.namespace_id = session_.namespace_id();
     o.ranger = stats;
     o.session = session_.stats();
