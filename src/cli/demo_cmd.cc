@@ -1,10 +1,13 @@
 // `ferry demo`: the main job, a narrated end-to-end run.
 //
-// Part 1 (demo_nodes.cc): two real nodes on 127.0.0.1 talking QUIC and
+// Part 1 (demo_docs.cc): three nodes sync a document and fetch the blobs
+// its entries name, each by its download policy, live and after a policy
+// change.
+// Part 2 (demo_nodes.cc): two real nodes on 127.0.0.1 talking QUIC and
 // /iroh-bytes/4: A provides a blob, B fetches it verified with a progress
 // bar, the transfer is interrupted and resumes from what B verified, and a
 // collection is fetched.
-// Part 2, under the hood, in one process: serve a range of the blob as the
+// Part 3, under the hood, in one process: serve a range of the blob as the
 // exact bytes an iroh 0.35 provider sends, decode and verify that stream into
 // another store (a partial blob), resume by requesting only what it lacks,
 // show that a corrupted stream is rejected without touching the store, then
@@ -19,6 +22,7 @@
 #include "bao/range_spec.h"
 #include "blobs/file_store.h"
 #include "cli/commands.h"
+#include "cli/demo_docs.h"
 #include "cli/demo_nodes.h"
 #include "cli/demo_transfer.h"
 #include "cli/file_hash.h"
@@ -62,11 +66,14 @@ Status run_demo(const fs::path& work, std::ostream& log, bool bars) {
   const uint64_t size = 8 * 1024 * 1024 + 123;
   fs::path source = work / "source.bin";
   FERRY_TRY(write_demo_file(source, size));
-  log << "Part 1: two nodes over QUIC on 127.0.0.1 (demo content: " << size
+  log << "Part 1: three nodes sync a document and fetch its blobs by policy\n";
+  FERRY_TRY(run_doc_demo(work, log));
+
+  log << "\nPart 2: a blob by ticket between two nodes over QUIC (demo content: " << size
       << " pseudo-random bytes)\n";
   FERRY_TRY(run_two_node_demo(work, source, log, bars));
 
-  log << "\nPart 2: under the hood, the verified stream between two stores in one process\n";
+  log << "\nPart 3: under the hood, the verified stream between two stores in one process\n";
   log << "1. wrote " << size << " bytes of demo content to " << source.string() << "\n";
 
   FERRY_ASSIGN(auto store_a, open_store(work / "store-a"));
@@ -125,7 +132,8 @@ void add_demo_command(CLI::App& app, GlobalOptions& opts, int* exit_code) {
       return;
     }
     fs::path work(tmpl);
-    std::cout << "Ferry demo: verified blob transfer between two nodes (working in "
+    std::cout << "Ferry demo: documents synced and their blobs fetched between nodes on "
+                 "loopback (working in "
               << work.string() << ")\n";
     auto result = run_demo(work, std::cout, ::isatty(STDOUT_FILENO) != 0);
     if (!keep) fs::remove_all(work);
