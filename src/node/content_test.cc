@@ -130,8 +130,8 @@ TEST(NodeContent, SyncedEntriesFetchedByPolicyLiveAndAfterRestart) {
     items[i].hash = crypto::blake3(data);
     auto path = files.path / ("in" + std::to_string(i));
     write_file(path, data);
-    auto set = call(a_dir.path,
-                    {{"cmd", "doc_set"}, {"doc", doc}, {"key", items[i].key}, {"file", path}});
+    auto set =
+        call(a_dir.path, {{"cmd", "doc_set"}, {"doc", doc}, {"key", items[i].key}, {"file", path}});
     ASSERT_TRUE(set) << set.error().to_string();
   }
   auto shared = call(a_dir.path, {{"cmd", "doc_share"}, {"doc", doc}, {"mode", "write"}});
@@ -161,7 +161,8 @@ TEST(NodeContent, SyncedEntriesFetchedByPolicyLiveAndAfterRestart) {
     }
     return true;
   }));
-  EXPECT_TRUE(eventually([&] { return complete(**c, items[1].hash) && complete(**c, items[2].hash); }));
+  EXPECT_TRUE(
+      eventually([&] { return complete(**c, items[1].hash) && complete(**c, items[2].hash); }));
   EXPECT_TRUE(eventually([&] { return missing_count(b_dir.path, doc) == 0; }));
   EXPECT_EQ(missing_count(c_dir.path, doc), 0u);
   EXPECT_FALSE(complete(**c, items[0].hash));

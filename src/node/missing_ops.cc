@@ -50,9 +50,11 @@ Result<nlohmann::json> missing_json(docs::Store& docs, blobs::Store& blobs,
       }
       if (size.is_null() && st->size > 0) size = st->size;
     }
-    list.push_back(
-        {{"hash", m.hash.to_string()}, {"size", size}, {"have", have}, {"queued", m.queued},
-         {"refs", refs}});
+    list.push_back({{"hash", m.hash.to_string()},
+                    {"size", size},
+                    {"have", have},
+                    {"queued", m.queued},
+                    {"refs", refs}});
   }
   return nlohmann::json{{"doc", ns.to_string()}, {"missing", list}};
 }
