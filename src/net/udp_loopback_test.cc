@@ -8,6 +8,7 @@
 
 #include "net/echo_app_testing.h"
 #include "net/udp_driver.h"
+#include "testing/seed.h"
 
 namespace ferry::net {
 namespace {
@@ -16,11 +17,7 @@ using namespace std::chrono_literals;
 const std::string kEchoAlpn = "/ferry-echo/0";
 
 uint64_t test_seed() {
-  const char* env = std::getenv("FERRY_SEED");
-  uint64_t seed = env ? std::strtoull(env, nullptr, 10)
-                      : static_cast<uint64_t>(monotonic_now().nanos()) & 0xffffffff;
-  std::printf("FERRY_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
+  return ferry::testing::test_seed();
 }
 
 struct EchoServerHandler : ProtocolHandler {

@@ -10,15 +10,13 @@
 #include <map>
 
 #include "reconcile/test_item.h"
+#include "testing/seed.h"
 
 namespace ferry::reconcile {
 namespace {
 
 uint64_t test_seed() {
-  const char* env = std::getenv("FERRY_SEED");
-  uint64_t seed = env ? std::strtoull(env, nullptr, 10) : 0x5eed;
-  std::printf("FERRY_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
+  return ferry::testing::test_seed();
 }
 
 Bytes random_key(Prng& prng) {

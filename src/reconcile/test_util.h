@@ -10,15 +10,13 @@
 #include "reconcile/memory_store.h"
 #include "reconcile/test_item.h"
 #include "reconcile/wire_entry.h"
+#include "testing/seed.h"
 
 namespace ferry::reconcile {
 
-// FERRY_SEED from the environment, else `fallback`; printed for replay.
-inline uint64_t test_seed(uint64_t fallback) {
-  const char* env = std::getenv("FERRY_SEED");
-  uint64_t seed = env ? std::strtoull(env, nullptr, 10) : fallback;
-  std::printf("FERRY_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
+// The run's seed (testing/seed.h: FERRY_SEED=<n> replays a run).
+inline uint64_t test_seed() {
+  return ferry::testing::test_seed();
 }
 
 inline constexpr uint8_t kTestNs = 0x4e;

@@ -14,6 +14,7 @@
 #include "core/prng.h"
 #include "proto/blobs/get_session.h"
 #include "proto/blobs/provider.h"
+#include "testing/seed.h"
 
 namespace ferry::proto::blobs {
 namespace {
@@ -39,10 +40,7 @@ Bytes big_blob() {
 }
 
 uint64_t seed() {
-  const char* env = std::getenv("FERRY_SEED");
-  uint64_t s = env ? std::strtoull(env, nullptr, 10) : 0xb10b;
-  std::printf("FERRY_SEED=%llu\n", static_cast<unsigned long long>(s));
-  return s;
+  return ferry::testing::test_seed();
 }
 
 // A store holding every blob the captures were taken from.
