@@ -74,16 +74,16 @@ std::string ms_since(Clock::time_point t) {
 Status join(asio::io_context& io, node::Node& n, const engine::DocTicket& ticket,
             const std::string& name, std::ostream& log) {
   std::optional<std::vector<engine::PeerSyncResult>> results;
-  FERRY_TRY(n.engine().join(ticket, [&](std::vector<engine::PeerSyncResult> r) {
-    results = std::move(r);
-  }));
-  if (!run_until(io, [&] { return results.has_value(); }, 20s)) {
+  FERRY_TRY(n.engine().join(
+      ticket, [&](std::vector<engine::PeerSyncResult> r) { results = std::move(r); }));
+  if (!run_until(
+          io, [&] { return results.has_value(); }, 20s)) {
     return make_error(ErrorCode::kTimeout, name + "'s sync did not finish within 20 s");
   }
   for (const auto& r : *results) {
     if (!r.result) {
-      return tl::unexpected(r.result.error().with_context(name + " syncing with " +
-                                                          r.peer.short_hex()));
+      return tl::unexpected(
+          r.result.error().with_context(name + " syncing with " + r.peer.short_hex()));
     }
     log << "   " << name << " synced with " << r.peer.short_hex() << ": received "
         << r.result->received << " entries, inserted " << r.result->inserted << ", sent "
@@ -109,7 +109,8 @@ Status run_doc_demo(const fs::path& work, std::ostream& log) {
   FERRY_ASSIGN(auto a, node::Node::start(io, oa));
   FERRY_ASSIGN(auto b, node::Node::start(io, ob));
   FERRY_ASSIGN(auto c, node::Node::start(io, oc));
-  run_until(io, [] { return false; }, 20ms);  // the nodes' start tasks
+  run_until(
+      io, [] { return false; }, 20ms);  // the nodes' start tasks
   log << "1. three nodes on loopback: A " << a->node_id().short_hex() << ", B "
       << b->node_id().short_hex() << ", C " << c->node_id().short_hex() << "\n";
 
@@ -129,8 +130,8 @@ Status run_doc_demo(const fs::path& work, std::ostream& log) {
   for (const auto& it : items) {
     std::string size = format_bytes(static_cast<double>(it.len));
     log << "     " << it.key << std::string(16 - std::min<size_t>(15, it.key.size()), ' ')
-        << std::string(10 - std::min<size_t>(9, size.size()), ' ') << size << "  " << it.hash.to_string().substr(0, 12)
-        << "...\n";
+        << std::string(10 - std::min<size_t>(9, size.size()), ' ') << size << "  "
+        << it.hash.to_string().substr(0, 12) << "...\n";
   }
   FERRY_ASSIGN(auto ticket, a->engine().share(ns, docs::CapabilityKind::kWrite, a->addr()));
   log << "   and shares a write ticket: " << ticket.to_string().substr(0, 50) << "...\n";
@@ -154,11 +155,21 @@ Status run_doc_demo(const fs::path& work, std::ostream& log) {
   };
   log << "4. each node's downloader fetches, verified, the blobs its policy wants from the\n"
       << "   document's peers (/iroh-bytes/4 on the same endpoint):\n";
-  bool b_done = run_until(io, [&] { return all_at(*b, {0, 1, 2, 3}); }, 30s);
+  bool b_done = run_until(
+      io,
+      [&] {
+        return all_at(*b, {0, 1, 2, 3});
+      },
+      30s);
   FERRY_TRY(check(b_done, "B has every blob"));
   log << "   B: all " << items.size() << " blobs complete (" << ms_since(t0)
       << " after the joins began)\n";
-  bool c_done = run_until(io, [&] { return all_at(*c, {1, 2}); }, 30s);
+  bool c_done = run_until(
+      io,
+      [&] {
+        return all_at(*c, {1, 2});
+      },
+      30s);
   FERRY_TRY(check(c_done, "C has the img/ blobs"));
   FERRY_ASSIGN(auto c_entries, c->docs().entry_count(ns));
   log << "   C: " << c_entries << " entries; blobs:";
@@ -211,7 +222,12 @@ Status run_doc_demo(const fs::path& work, std::ostream& log) {
         << (m.queued ? "  (queued)" : "") << "\n";
   }
   FERRY_TRY(check(c_missing.size() == 2, "C misses the two skipped blobs"));
-  bool c_all = run_until(io, [&] { return all_at(*c, {0, 1, 2, 3}); }, 30s);
+  bool c_all = run_until(
+      io,
+      [&] {
+        return all_at(*c, {0, 1, 2, 3});
+      },
+      30s);
   FERRY_TRY(check(c_all, "C fetched the skipped blobs"));
   FERRY_TRY(check(run_until(io, missing_empty, 5s), "C's missing list is empty again"));
   log << "   C fetched both; its missing list is empty again\n";
