@@ -15,6 +15,7 @@
 #include "crypto/blake3.h"
 #include "engine/doc_ticket.h"
 #include "node/node.h"
+#include "node/test_util.h"
 
 namespace ferry::node {
 namespace {
@@ -22,26 +23,11 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ferry-content-test-XXXXXX").string();
-    EXPECT_NE(::mkdtemp(tmpl.data()), nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using testing::IoThread;
 
-struct IoThread {
-  asio::io_context io;
-  asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
-  std::thread thread{[this] { io.run(); }};
-  void stop() {
-    guard.reset();
-    io.stop();
-    if (thread.joinable()) thread.join();
-  }
-  ~IoThread() { stop(); }
+// Temporary directories named for this test binary.
+struct TempDir : testing::TempDir {
+  TempDir() : testing::TempDir("ferry-content-test") {}
 };
 
 Bytes random_bytes(size_t n, uint64_t seed) {
