@@ -93,7 +93,10 @@ TEST(NodeContent, SyncedEntriesFetchedByPolicyLiveAndAfterRestart) {
   ASSERT_TRUE(a) << a.error().to_string();
   auto b = Node::start(net.io, options_for(b_dir.path));
   ASSERT_TRUE(b) << b.error().to_string();
-  auto c = Node::start(net.io, options_for(c_dir.path));
+  // C runs on its own io thread, so it can be stopped (the io thread first,
+  // as Node::shutdown requires) while A and B keep running.
+  IoThread c_net;
+  auto c = Node::start(c_net.io, options_for(c_dir.path));
   ASSERT_TRUE(c) << c.error().to_string();
 
   // A: a document with four entries whose blobs it holds.
@@ -195,14 +198,17 @@ TEST(NodeContent, SyncedEntriesFetchedByPolicyLiveAndAfterRestart) {
     (*c)->engine().shutdown();
     return 0;
   });
+  c_net.stop();
   c->reset();
   write_file(files.path / "late", late);
   ASSERT_TRUE(call(a_dir.path, {{"cmd", "blob_add"}, {"path", files.path / "late"}}));
-  auto c2 = Node::start(net.io, options_for(c_dir_path));
+  IoThread c2_net;
+  auto c2 = Node::start(c2_net.io, options_for(c_dir_path));
   ASSERT_TRUE(c2) << c2.error().to_string();
   EXPECT_TRUE(eventually([&] { return complete(**c2, late_hash); }));
   EXPECT_TRUE(eventually([&] { return missing_count(c_dir_path, doc) == 0; }));
   EXPECT_FALSE(complete(**c2, items[3].hash));
+  c2_net.stop();
   net.stop();
 }
 
