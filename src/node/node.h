@@ -72,8 +72,8 @@ class Node {
   // kIo, store/key errors.
   static Result<std::unique_ptr<Node>> start(asio::io_context& io, NodeOptions options);
   ~Node();  // shutdown()
-  // Stops the control API, the provider and the endpoint. Call it after the
-  // io_context stopped running (or from a thread other than the io thread).
+  // Stops the control API, the provider and the endpoint. Requires: the
+  // io_context stopped running (its handlers use what this frees).
   void shutdown();
 
   const net::NodeId& node_id() const { return addr_.node_id; }
