@@ -4,7 +4,8 @@
 // transport offers ALPN /ferry-sync/1 before /iroh-sync/1 and runs this
 // dialect only when the peer selected it, so an iroh peer never sees it.
 //
-// Framing is that of /iroh-sync/1: a u32 big-endian length, then
+// Framing is that of /iroh-sync/1 (a u32 big-endian length), and the payload
+// is the same envelope (envelope.h):
 //   CompactSyncMessage = 0: Init { namespace: [u8;32], CompactMessage }
 //                      | 1: Sync(CompactMessage)
 //                      | 2: Abort { reason: AbortReason }
@@ -21,58 +22,35 @@ namespace ferry::proto::sync {
 
 inline constexpr std::string_view kCompactAlpn = "/ferry-sync/1";
 
-template <typename Item>
-struct CompactInit {
-  NamespaceId namespace_id{};
-  reconcile::compact::CompactMessage<Item> message;
-  bool operator==(const CompactInit&) const = default;
+// The compact message as an envelope codec. decode takes the rest of the
+// payload as the message (trailing bytes are a kProtocol error).
+template <reconcile::RangerItem Item>
+struct CompactCodec {
+  using Message = reconcile::compact::CompactMessage<Item>;
+  static void encode(const Message& m, PostcardWriter& w) {
+    w.raw(reconcile::compact::encode_compact(m));
+  }
+  static Result<Message> decode(PostcardReader& r) {
+    return reconcile::compact::decode_compact<Item>(r.rest());
+  }
 };
+
 template <typename Item>
-struct CompactSync {
-  reconcile::compact::CompactMessage<Item> message;
-  bool operator==(const CompactSync&) const = default;
-};
+using CompactInit = EnvelopeInit<reconcile::compact::CompactMessage<Item>>;
 template <typename Item>
-using CompactSyncMessage = std::variant<CompactInit<Item>, CompactSync<Item>, Abort>;
+using CompactSync = EnvelopeSync<reconcile::compact::CompactMessage<Item>>;
+template <typename Item>
+using CompactSyncMessage = Envelope<reconcile::compact::CompactMessage<Item>>;
 
 template <reconcile::RangerItem Item>
 Bytes encode_compact_sync_message(const CompactSyncMessage<Item>& m) {
-  PostcardWriter w;
-  if (const auto* init = std::get_if<CompactInit<Item>>(&m)) {
-    w.variant(0);
-    w.raw(init->namespace_id);
-    w.raw(reconcile::compact::encode_compact(init->message));
-  } else if (const auto* s = std::get_if<CompactSync<Item>>(&m)) {
-    w.variant(1);
-    w.raw(reconcile::compact::encode_compact(s->message));
-  } else {
-    w.variant(2);
-    w.variant(static_cast<uint32_t>(std::get<Abort>(m).reason));
-  }
-  return w.take();
+  return encode_envelope<CompactCodec<Item>>(m);
 }
 
 // Errors: kProtocol for malformed payloads.
 template <reconcile::RangerItem Item>
 Result<CompactSyncMessage<Item>> decode_compact_sync_message(ByteView payload) {
-  PostcardReader r(payload);
-  FERRY_ASSIGN(uint32_t tag, r.variant(3));
-  switch (tag) {
-    case 0: {
-      CompactInit<Item> init;
-      FERRY_ASSIGN(init.namespace_id, r.array<32>());
-      FERRY_ASSIGN(init.message, reconcile::compact::decode_compact<Item>(r.rest()));
-      return CompactSyncMessage<Item>(std::move(init));
-    }
-    case 1: {
-      FERRY_ASSIGN(auto msg, reconcile::compact::decode_compact<Item>(r.rest()));
-      return CompactSyncMessage<Item>(CompactSync<Item>{std::move(msg)});
-    }
-    default: {
-      FERRY_ASSIGN(uint32_t reason, r.variant(3));
-      return CompactSyncMessage<Item>(Abort{static_cast<AbortReason>(reason)});
-    }
-  }
+  return decode_envelope<CompactCodec<Item>>(payload);
 }
 
 }  // namespace ferry::proto::sync

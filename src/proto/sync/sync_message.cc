@@ -2,15 +2,6 @@
 
 namespace ferry::proto::sync {
 
-std::string_view abort_reason_name(AbortReason r) {
-  switch (r) {
-    case AbortReason::kNotFound: return "not_found";
-    case AbortReason::kAlreadySyncing: return "already_syncing";
-    case AbortReason::kInternalServerError: return "internal_server_error";
-  }
-  return "unknown";
-}
-
 Result<Bytes> frame(ByteView payload, uint64_t max_frame) {
   if (payload.size() > max_frame || payload.size() > UINT32_MAX) {
     return make_error(ErrorCode::kResourceExhausted,

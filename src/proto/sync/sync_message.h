@@ -1,22 +1,18 @@
 // /iroh-sync/1 frames (spec §5): a u32 big-endian length, then a postcard
-// SyncMessage:
-//   SyncMessage = 0: Init { namespace: [u8;32], message: Message }
-//               | 1: Sync(Message)
-//               | 2: Abort { reason: AbortReason }
-//   AbortReason = 0: NotFound | 1: AlreadySyncing | 2: InternalServerError
-// Message is the ranger message of reconcile/message.h. Like iroh, the
-// decoder ignores trailing bytes inside a frame.
+// SyncMessage: the envelope of envelope.h (Init | Sync | Abort) carrying
+// the ranger message of reconcile/message.h. Like iroh, the decoder ignores
+// trailing bytes inside a frame. The framing here (frame, FrameDecoder) is
+// shared by both dialects.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
-#include <variant>
 
 #include "core/bytes.h"
 #include "core/postcard.h"
 #include "ferry/result.h"
+#include "proto/sync/envelope.h"
 #include "reconcile/message.h"
 
 namespace ferry::proto::sync {
@@ -25,70 +21,34 @@ inline constexpr std::string_view kAlpn = "/iroh-sync/1";
 inline constexpr uint64_t kMaxFrameSize = uint64_t{1} << 30;  // iroh's 1 GiB
 inline constexpr size_t kFrameHeaderSize = 4;
 
-enum class AbortReason : uint8_t { kNotFound = 0, kAlreadySyncing = 1, kInternalServerError = 2 };
-std::string_view abort_reason_name(AbortReason r);
-
-using NamespaceId = std::array<uint8_t, 32>;
-
-template <typename Item>
-struct Init {
-  NamespaceId namespace_id{};
-  reconcile::Message<Item> message;
-  bool operator==(const Init&) const = default;
-};
-template <typename Item>
-struct Sync {
-  reconcile::Message<Item> message;
-  bool operator==(const Sync&) const = default;
-};
-struct Abort {
-  AbortReason reason = AbortReason::kNotFound;
-  bool operator==(const Abort&) const = default;
+// iroh's ranger message as an envelope codec. decode leaves any bytes after
+// the message unread (iroh ignores them).
+template <reconcile::RangerItem Item>
+struct RangerCodec {
+  using Message = reconcile::Message<Item>;
+  static void encode(const Message& m, PostcardWriter& w) { reconcile::encode_message(m, w); }
+  // Errors: kProtocol (including RecordIdentifiers under 64 bytes).
+  static Result<Message> decode(PostcardReader& r) { return reconcile::decode_message<Item>(r); }
 };
 
 template <typename Item>
-using SyncMessage = std::variant<Init<Item>, Sync<Item>, Abort>;
+using Init = EnvelopeInit<reconcile::Message<Item>>;
+template <typename Item>
+using Sync = EnvelopeSync<reconcile::Message<Item>>;
+template <typename Item>
+using SyncMessage = Envelope<reconcile::Message<Item>>;
 
 // The postcard payload of a SyncMessage (no length prefix).
 template <reconcile::RangerItem Item>
 Bytes encode_sync_message(const SyncMessage<Item>& m) {
-  PostcardWriter w;
-  if (const auto* init = std::get_if<Init<Item>>(&m)) {
-    w.variant(0);
-    w.raw(init->namespace_id);
-    reconcile::encode_message(init->message, w);
-  } else if (const auto* s = std::get_if<Sync<Item>>(&m)) {
-    w.variant(1);
-    reconcile::encode_message(s->message, w);
-  } else {
-    w.variant(2);
-    w.variant(static_cast<uint32_t>(std::get<Abort>(m).reason));
-  }
-  return w.take();
+  return encode_envelope<RangerCodec<Item>>(m);
 }
 
 // Errors: kProtocol for malformed payloads (including RecordIdentifiers
 // under 64 bytes).
 template <reconcile::RangerItem Item>
 Result<SyncMessage<Item>> decode_sync_message(ByteView payload) {
-  PostcardReader r(payload);
-  FERRY_ASSIGN(uint32_t tag, r.variant(3));
-  switch (tag) {
-    case 0: {
-      Init<Item> init;
-      FERRY_ASSIGN(init.namespace_id, r.array<32>());
-      FERRY_ASSIGN(init.message, reconcile::decode_message<Item>(r));
-      return SyncMessage<Item>(std::move(init));
-    }
-    case 1: {
-      FERRY_ASSIGN(auto msg, reconcile::decode_message<Item>(r));
-      return SyncMessage<Item>(Sync<Item>{std::move(msg)});
-    }
-    default: {
-      FERRY_ASSIGN(uint32_t reason, r.variant(3));
-      return SyncMessage<Item>(Abort{static_cast<AbortReason>(reason)});
-    }
-  }
+  return decode_envelope<RangerCodec<Item>>(payload);
 }
 
 // Prepends the u32 BE length. Errors: kResourceExhausted if the payload is
