@@ -36,6 +36,7 @@
 #include "docs/entry.h"
 #include "docs/fingerprint_index.h"
 #include "docs/keys.h"
+#include "docs/missing_ref.h"
 #include "docs/policy.h"
 #include "docs/sqlite.h"
 #include "docs/validation.h"
@@ -67,15 +68,6 @@ struct InsertRemote {
 using StoreEvent = std::variant<InsertLocal, InsertRemote>;
 using Observer = std::function<void(const StoreEvent&)>;
 using SubscriptionId = uint64_t;
-
-// One row of a document's missing content: its entry (author, key) points to
-// `hash`, which the download policy wants and the blob store lacks.
-struct MissingRef {
-  crypto::Hash hash;
-  AuthorId author;
-  Bytes key;
-  bool operator==(const MissingRef&) const = default;
-};
 
 struct Query {
   enum class SortBy { kKeyAuthor, kAuthorKey };
