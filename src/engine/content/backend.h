@@ -17,6 +17,7 @@
 #include "crypto/hash.h"
 #include "docs/entry.h"
 #include "docs/keys.h"
+#include "docs/missing_ref.h"
 #include "docs/policy.h"
 #include "ferry/result.h"
 
@@ -26,15 +27,8 @@ using docs::AuthorId;
 using docs::NamespaceId;
 
 // One persisted reference: entry (author, key) of a document points to a
-// missing `hash`. (The same row as docs::MissingRef; redeclared here so this
-// sans-IO core does not include the SQLite store.)
-struct MissingRef {
-  crypto::Hash hash;
-  AuthorId author;
-  Bytes key;
-  bool operator==(const MissingRef&) const = default;
-  auto operator<=>(const MissingRef&) const = default;
-};
+// missing `hash` (the row type of docs::Store's missing-content table).
+using docs::MissingRef;
 
 class ContentBackend {
  public:

@@ -2,12 +2,6 @@
 
 namespace ferry::engine::content {
 
-namespace {
-docs::MissingRef to_docs(const MissingRef& r) {
-  return docs::MissingRef{r.hash, r.author, r.key};
-}
-}  // namespace
-
 Result<docs::DownloadPolicy> StoreBackend::download_policy(const NamespaceId& ns) {
   return docs_.download_policy(ns);
 }
@@ -39,11 +33,11 @@ Status StoreBackend::for_each_entry(const NamespaceId& ns,
 }
 
 Status StoreBackend::add_missing_ref(const NamespaceId& ns, const MissingRef& ref) {
-  return docs_.add_missing_ref(ns, to_docs(ref));
+  return docs_.add_missing_ref(ns, ref);
 }
 
 Status StoreBackend::remove_missing_ref(const NamespaceId& ns, const MissingRef& ref) {
-  return docs_.remove_missing_ref(ns, to_docs(ref));
+  return docs_.remove_missing_ref(ns, ref);
 }
 
 Status StoreBackend::remove_missing(const NamespaceId& ns, const crypto::Hash& hash) {
@@ -55,11 +49,7 @@ Result<std::vector<NamespaceId>> StoreBackend::clear_missing(const crypto::Hash&
 }
 
 Result<std::vector<MissingRef>> StoreBackend::missing_refs(const NamespaceId& ns) {
-  FERRY_ASSIGN(auto refs, docs_.missing_refs(ns));
-  std::vector<MissingRef> out;
-  out.reserve(refs.size());
-  for (auto& r : refs) out.push_back(MissingRef{r.hash, r.author, std::move(r.key)});
-  return out;
+  return docs_.missing_refs(ns);
 }
 
 Result<std::vector<std::pair<NamespaceId, crypto::Hash>>> StoreBackend::missing_pairs() {

@@ -1,11 +1,14 @@
 // ContentTracker over the real stores (docs::Store in SQLite, the memory blob
 // store): rows land in the docs database, paging through a document larger
-// than one page, completion by import, restart from the persisted rows.
+// than one page, completion by import, restart from the persisted rows; and
+// MemBackend's rows behave as the docs database's.
 #include "engine/content/store_backend.h"
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
 #include "blobs/mem_store.h"
+#include "engine/content/mem_backend.h"
 #include "engine/content/test_util.h"
 #include "engine/content/tracker.h"
 
@@ -103,6 +106,66 @@ TEST_F(StoreBackendTest, PolicyChangePagesThroughTheDocumentAndRestartRequeues) 
   EXPECT_EQ(tracker.queued_count(), static_cast<size_t>(n));
   EXPECT_EQ(fetcher.added.size(), static_cast<size_t>(n));
   ASSERT_TRUE(tracker.check_invariants());
+}
+
+// The same random sequence of row operations on MemBackend and on
+// StoreBackend (rows in SQLite) gives the same answers and the same rows, so
+// tests on MemBackend speak for the node's backend.
+RC_GTEST_PROP(StoreBackendRows, MemBackendKeepsTheSameRows, ()) {
+  auto docs_store = std::move(*docs::Store::open(":memory:"));
+  auto blob_store = blobs::make_mem_store();
+  const std::vector<NamespaceId> docs = {doc_id(1), doc_id(2)};
+  for (const auto& ns : docs) RC_ASSERT(docs_store->import_namespace(docs::Capability(ns)));
+  StoreBackend store(*docs_store, *blob_store);
+  MemBackend mem;
+  auto gen_ns = rc::gen::elementOf(docs);
+  auto gen_hash =
+      rc::gen::map(rc::gen::inRange(0, 3), [](int i) { return content("v" + std::to_string(i)); });
+  auto gen_ref = [&] {
+    return MissingRef{*gen_hash, author_id(*rc::gen::inRange<uint8_t>(1, 3)),
+                      *rc::gen::elementOf(std::vector<Bytes>{{}, to_bytes("a"), to_bytes("ab")})};
+  };
+  const int steps = *rc::gen::inRange(1, 40);
+  for (int i = 0; i < steps; ++i) {
+    NamespaceId ns = *gen_ns;
+    switch (*rc::gen::inRange(0, 4)) {
+      case 0: {
+        MissingRef ref = gen_ref();
+        RC_ASSERT(store.add_missing_ref(ns, ref));
+        RC_ASSERT(mem.add_missing_ref(ns, ref));
+        break;
+      }
+      case 1: {
+        MissingRef ref = gen_ref();
+        RC_ASSERT(store.remove_missing_ref(ns, ref));
+        RC_ASSERT(mem.remove_missing_ref(ns, ref));
+        break;
+      }
+      case 2: {
+        crypto::Hash h = *gen_hash;
+        RC_ASSERT(store.remove_missing(ns, h));
+        RC_ASSERT(mem.remove_missing(ns, h));
+        break;
+      }
+      default: {
+        crypto::Hash h = *gen_hash;
+        auto a = store.clear_missing(h);
+        auto b = mem.clear_missing(h);
+        RC_ASSERT(a && b);
+        RC_ASSERT(*a == *b);
+      }
+    }
+    for (const auto& d : docs) {
+      auto a = store.missing_refs(d);
+      auto b = mem.missing_refs(d);
+      RC_ASSERT(a && b);
+      RC_ASSERT(*a == *b);
+    }
+    auto a = store.missing_pairs();
+    auto b = mem.missing_pairs();
+    RC_ASSERT(a && b);
+    RC_ASSERT(*a == *b);
+  }
 }
 
 }  // namespace
