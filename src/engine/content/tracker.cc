@@ -54,12 +54,7 @@ Status ContentTracker::start(Instant now) {
   for (const auto& key : todo) {
     auto it = pairs_.find(key);
     if (it == pairs_.end()) continue;  // cleared with an earlier hash
-    FERRY_ASSIGN(bool done, backend_.blob_complete(key.first));
-    if (done) {
-      FERRY_TRY(complete(key.first, now));
-    } else {
-      queue(key, it->second, std::nullopt, now);
-    }
+    FERRY_TRY(complete_or_queue(key, it->second, now));
   }
   return ok();
 }
@@ -255,13 +250,15 @@ Status ContentTracker::requeue(const NamespaceId& ns, const std::vector<Key>& pa
       drop_pair(key, now);  // every reference was overwritten or deleted
       continue;
     }
-    FERRY_ASSIGN(bool done, backend_.blob_complete(key.first));
-    if (done) {
-      FERRY_TRY(complete(key.first, now));
-    } else {
-      queue(key, it->second, std::nullopt, now);
-    }
+    FERRY_TRY(complete_or_queue(key, it->second, now));
   }
+  return ok();
+}
+
+Status ContentTracker::complete_or_queue(const Key& key, Pair& pair, Instant now) {
+  FERRY_ASSIGN(bool done, backend_.blob_complete(key.first));
+  if (done) return complete(key.first, now);
+  queue(key, pair, std::nullopt, now);
   return ok();
 }
 

@@ -162,6 +162,9 @@ class ContentTracker {
                      const std::optional<dl::NodeId>& from, Instant now);
   void queue(const Key& key, Pair& pair, const std::optional<dl::NodeId>& from, Instant now);
   void drop_pair(const Key& key, Instant now);
+  // Clears the hash everywhere if the blob store has it by now (another path
+  // completed it), else queues the pair with no sender hint.
+  Status complete_or_queue(const Key& key, Pair& pair, Instant now);
   Status requeue_doc(const NamespaceId& ns, Instant now);
   // Queues the parked `keys` of document `ns` again, after dropping those
   // whose every reference is dead (see live_refs) and clearing complete ones.
