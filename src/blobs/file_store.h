@@ -43,6 +43,16 @@ struct FileStoreOptions {
 // Current schema version written by this build.
 inline constexpr int kFileStoreSchemaVersion = 1;
 
+// Complete small downloads are recorded by the store's committer thread in
+// groups (BlobWriter::finish_async): one transaction for every blob that
+// finished while the previous one ran.
+struct FileStoreCounters {
+  uint64_t group_commits = 0;  // transactions the committer ran
+  uint64_t grouped_blobs = 0;  // blobs given to it
+};
+// The counters of a store made by open_file_store (zeros for other stores).
+FileStoreCounters file_store_counters(Store& store);
+
 // Opens (or creates) a store. Errors: kUnsupported (database written by a
 // newer Ferry: nothing is modified), kCorrupt (not a Ferry database), kIo.
 [[nodiscard]] Result<std::unique_ptr<Store>> open_file_store(const FileStoreOptions& options);

@@ -4,8 +4,11 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "bao/outboard.h"
 #include "blobs/file_store.h"
@@ -32,6 +35,8 @@ struct BlobRow {
 class FileStore final : public Store {
  public:
   FileStore(FileStoreOptions options, std::unique_ptr<Db> db);
+  // Stops the committer after it has committed everything queued.
+  ~FileStore() override;
   // Creates directories and tables, checks the schema version, removes
   // leftovers of interrupted imports and downloads.
   [[nodiscard]] Status init();
@@ -78,6 +83,24 @@ class FileStore final : public Store {
   [[nodiscard]] Result<ImportResult> commit_complete(const bao::Outboard& ob,
                                                      const Bytes* inline_data);
 
+  // Group commit (file_committer.cc). A complete small download whose
+  // writer is registered in active_writers_: the committer records it
+  // complete, inline, together with every other queued one in one
+  // transaction, then unregisters the writer and calls `done` (from its
+  // thread) with the blob's status, or with the transaction's error for
+  // every blob of the group.
+  struct QueuedCommit {
+    Hash hash;
+    Bytes data;
+    TempTag tag;
+    BlobWriter::FinishCallback done;
+  };
+  void enqueue_commit(QueuedCommit commit);
+  // Transactions the committer has run (a counter for tests and benchmarks).
+  uint64_t commit_transactions() const { return commit_transactions_.load(); }
+  // Blobs the committer has been given.
+  uint64_t commits_queued() const { return commits_queued_.load(); }
+
  private:
   // Runs f with readers for the blob's data and outboard (verified ranges
   // for a partial blob). Errors: kNotFound (absent).
@@ -111,6 +134,16 @@ class FileStore final : public Store {
   Protector protector_;
   std::set<Hash> active_writers_;
   std::atomic<uint64_t> tmp_counter_{0};
+
+  void committer_loop();
+  void commit_group(std::vector<QueuedCommit>& group);
+  std::mutex queue_mu_;  // guards queue_, stopping_
+  std::condition_variable queue_cv_;
+  std::deque<QueuedCommit> queue_;
+  bool stopping_ = false;
+  std::atomic<uint64_t> commit_transactions_{0};
+  std::atomic<uint64_t> commits_queued_{0};
+  std::thread committer_;  // started on the first enqueue_commit
 };
 
 // Reads a file by offset for the bao encoder and verified reads; a short

@@ -7,7 +7,9 @@
 // A new blob of at most the inline limit (16 KiB: no outboard pairs) is held
 // in memory instead and recorded complete, data inline, in one transaction
 // when its last chunk arrives: one fsync per small blob rather than six (two
-// files, their directory, three commits). Its flush() records nothing, so an
+// files, their directory, three commits), and with finish_async() not even
+// that: the store's committer records a whole group of them in one
+// transaction (file_committer.cc). Its flush() records nothing, so an
 // interrupted small download restarts from zero, at most 16 KiB again.
 #include <cstring>
 
@@ -121,6 +123,7 @@ class InlineWriter final : public BlobWriter {
 
   ~InlineWriter() override {
     spilled_.reset();
+    if (queued_) return;  // the committer unregisters the writer
     std::lock_guard lock(store_->mu());
     store_->active_writers().erase(hash_);
   }
@@ -160,6 +163,16 @@ class InlineWriter final : public BlobWriter {
     return store_->status(hash_);
   }
 
+  void finish_async(FinishCallback done) override {
+    if (complete_ || spilled_ || !got_.covers(0, tree_.chunks())) return done(finish());
+    // Complete and in memory: the committer takes the data, the protection
+    // and the writer's registration (another download of this hash still
+    // gets kAlreadyExists until the blob is recorded).
+    complete_ = true;
+    queued_ = true;
+    store_->enqueue_commit({hash_, std::move(data_), std::move(tag_), std::move(done)});
+  }
+
  private:
   Status spill() {
     FERRY_ASSIGN(spilled_, store_->open_file_writer(hash_, tree_.size()));
@@ -180,6 +193,7 @@ class InlineWriter final : public BlobWriter {
   TempTag tag_;
   std::unique_ptr<BlobWriter> spilled_;
   bool complete_ = false;
+  bool queued_ = false;  // handed to the committer by finish_async
 };
 
 }  // namespace

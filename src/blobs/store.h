@@ -155,6 +155,20 @@ class BlobWriter {
   // flush(), and if every chunk is now present marks the blob complete.
   // Returns the blob's status after that. The writer may be dropped after.
   [[nodiscard]] virtual Result<BlobStatus> finish() = 0;
+
+  // The outcome of finish_async: the blob's status once what finish()
+  // records is durable, or the error (then nothing of it was recorded as
+  // complete).
+  using FinishCallback = std::function<void(Result<BlobStatus>)>;
+  // finish() whose commit may be grouped with others': a store that groups
+  // commits (the file store, for a complete small new blob) queues it for
+  // its committer thread, which records every queued blob in one
+  // transaction and then calls each `done` from that thread. Until then the
+  // blob is not visible as complete. Other stores and cases run finish()
+  // and call `done` before returning. `done` runs exactly once, on any
+  // thread, and must not use the writer; the writer may be dropped as soon
+  // as this returns. Nothing may be written after it.
+  virtual void finish_async(FinishCallback done) { done(finish()); }
 };
 
 class Store {
