@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "reconcile/treap.h"
+
 namespace ferry::docs {
 namespace {
 
@@ -54,61 +56,21 @@ void FingerprintIndex::assign_sorted(std::vector<std::pair<Bytes, Fp>> items) {
     node.prio = static_cast<uint32_t>(prng_.next() >> 32);
     nodes_.push_back(std::move(node));
   }
-  // Cartesian tree by priority over the sorted positions (max-heap), O(n).
-  std::vector<int32_t> stack;
-  for (int32_t i = 0; i < static_cast<int32_t>(nodes_.size()); ++i) {
-    int32_t last = -1;
-    while (!stack.empty() && nodes_[stack.back()].prio < nodes_[i].prio) {
-      last = stack.back();
-      stack.pop_back();
-    }
-    nodes_[i].left = last;
-    if (!stack.empty()) nodes_[stack.back()].right = i;
-    stack.push_back(i);
-  }
-  if (!stack.empty()) root_ = stack.front();
-  // Aggregates in post-order with an explicit stack (no deep recursion).
-  std::vector<std::pair<int32_t, bool>> todo;
-  if (root_ >= 0) todo.push_back({root_, false});
-  while (!todo.empty()) {
-    auto [n, expanded] = todo.back();
-    todo.pop_back();
-    if (expanded) {
-      pull(n);
-      continue;
-    }
-    todo.push_back({n, true});
-    if (nodes_[n].left >= 0) todo.push_back({nodes_[n].left, false});
-    if (nodes_[n].right >= 0) todo.push_back({nodes_[n].right, false});
-  }
+  root_ = reconcile::treap::build(nodes_, [this](int32_t n) { pull(n); });
 }
 
 std::pair<int32_t, int32_t> FingerprintIndex::split(int32_t t, ByteView key, bool inclusive) {
-  if (t < 0) return {-1, -1};
-  int c = cmp(nodes_[t].key, key);
-  if (c < 0 || (inclusive && c == 0)) {
-    auto [a, b] = split(nodes_[t].right, key, inclusive);
-    nodes_[t].right = a;
-    pull(t);
-    return {t, b};
-  }
-  auto [a, b] = split(nodes_[t].left, key, inclusive);
-  nodes_[t].left = b;
-  pull(t);
-  return {a, t};
+  return reconcile::treap::split(
+      nodes_, t,
+      [&](int32_t n) {
+        int c = cmp(nodes_[n].key, key);
+        return c < 0 || (inclusive && c == 0);
+      },
+      [this](int32_t n) { pull(n); });
 }
 
 int32_t FingerprintIndex::merge(int32_t a, int32_t b) {
-  if (a < 0) return b;
-  if (b < 0) return a;
-  if (nodes_[a].prio > nodes_[b].prio) {
-    nodes_[a].right = merge(nodes_[a].right, b);
-    pull(a);
-    return a;
-  }
-  nodes_[b].left = merge(a, nodes_[b].left);
-  pull(b);
-  return b;
+  return reconcile::treap::merge(nodes_, a, b, [this](int32_t n) { pull(n); });
 }
 
 void FingerprintIndex::upsert(ByteView key, const Fp& fp) {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "reconcile/treap.h"
+
 namespace ferry::reconcile {
 
 template <RangerItem Item>
@@ -35,63 +37,19 @@ void MemoryStore<Item>::assign_sorted(std::vector<Item> items) {
   free_.clear();
   root_ = -1;
   for (auto& it : items) alloc(it);
-  // Cartesian tree on (position, prio) with a stack: O(n).
-  std::vector<int32_t> stack;
-  for (int32_t i = 0; i < static_cast<int32_t>(nodes_.size()); ++i) {
-    int32_t last = -1;
-    while (!stack.empty() && nodes_[stack.back()].prio < nodes_[i].prio) {
-      last = stack.back();
-      stack.pop_back();
-    }
-    nodes_[i].left = last;
-    if (!stack.empty()) nodes_[stack.back()].right = i;
-    stack.push_back(i);
-  }
-  if (!stack.empty()) root_ = stack.front();
-  // Aggregates bottom-up: children have... any post-order works; use an
-  // explicit stack to avoid deep recursion.
-  std::vector<std::pair<int32_t, bool>> todo;
-  if (root_ >= 0) todo.push_back({root_, false});
-  while (!todo.empty()) {
-    auto [n, expanded] = todo.back();
-    todo.pop_back();
-    if (expanded) {
-      pull(n);
-      continue;
-    }
-    todo.push_back({n, true});
-    if (nodes_[n].left >= 0) todo.push_back({nodes_[n].left, false});
-    if (nodes_[n].right >= 0) todo.push_back({nodes_[n].right, false});
-  }
+  root_ = treap::build(nodes_, [this](int32_t n) { pull(n); });
 }
 
 template <RangerItem Item>
 std::pair<int32_t, int32_t> MemoryStore<Item>::split(int32_t t, ByteView key) {
-  if (t < 0) return {-1, -1};
-  if (compare_keys(id_of(t), key) < 0) {
-    auto [a, b] = split(nodes_[t].right, key);
-    nodes_[t].right = a;
-    pull(t);
-    return {t, b};
-  }
-  auto [a, b] = split(nodes_[t].left, key);
-  nodes_[t].left = b;
-  pull(t);
-  return {a, t};
+  return treap::split(
+      nodes_, t, [&](int32_t n) { return compare_keys(id_of(n), key) < 0; },
+      [this](int32_t n) { pull(n); });
 }
 
 template <RangerItem Item>
 int32_t MemoryStore<Item>::merge(int32_t a, int32_t b) {
-  if (a < 0) return b;
-  if (b < 0) return a;
-  if (nodes_[a].prio > nodes_[b].prio) {
-    nodes_[a].right = merge(nodes_[a].right, b);
-    pull(a);
-    return a;
-  }
-  nodes_[b].left = merge(a, nodes_[b].left);
-  pull(b);
-  return b;
+  return treap::merge(nodes_, a, b, [this](int32_t n) { pull(n); });
 }
 
 template <RangerItem Item>
