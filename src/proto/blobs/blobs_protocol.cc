@@ -297,8 +297,14 @@ void BlobsGetter::on_event(net::UdpDriver& d, uint64_t conn, const ConnectionEve
         if (r->fin) {
           Status st = session.on_finish();
           auto done = std::move(it->second.done);
+          auto finished = std::move(it->second.session);
           active_.erase(it);
-          done(st);
+          if (!st || finished->commits_pending() == 0) return done(st);
+          // Reported once the store's grouped commits are durable, back on
+          // this thread (the io_context outlives the store's committer).
+          finished->when_durable([io = &d.io(), done = std::move(done)](Status durable) mutable {
+            asio::post(*io, [done = std::move(done), durable] { done(durable); });
+          });
           return;
         }
         if (r->consumed == 0) return;

@@ -14,7 +14,10 @@
 // Getter: each fetch opens a stream, sends the request, feeds the response
 // to a GetSession. At the first corrupt byte the connection is closed at
 // once (the peer is cut off); nothing unverified reaches the store.
-// Store writes happen on the network thread.
+// Store writes happen on the network thread; a store that groups commits
+// (the file store for small blobs) makes them durable on its own thread,
+// and a fetch succeeds only once its blobs are durable (GetSession::
+// when_durable, answer posted back to the network thread).
 #pragma once
 
 #include <condition_variable>
@@ -94,8 +97,10 @@ class BlobsGetter : public net::ProtocolHandler {
 
   // Queues a request; `done` runs on the network thread with the outcome
   // (kCorrupt: the provider sent bad data and was cut off; kNotFound: it
-  // lacks the blob; kProtocol/kTimeout: connection trouble). Requires: the
-  // getter is (or will be) the handler of a connection.
+  // lacks the blob; kProtocol/kTimeout: connection trouble; a store error:
+  // the blobs could not be recorded). OK means every blob of the response
+  // is durable in the store. Requires: the getter is (or will be) the
+  // handler of a connection; the driver's io_context outlives the store.
   void fetch(bao::GetRequest request, Callback done);
 
   void on_event(net::UdpDriver& driver, uint64_t conn, const net::ConnectionEvent& e) override;

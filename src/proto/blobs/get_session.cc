@@ -57,14 +57,21 @@ Status GetSession::start_blob(uint64_t offset) {
 }
 
 Status GetSession::finish_blob() {
+  auto next = request_.ranges.next_non_empty(*offset_ + 1);
   if (writer_) {
-    FERRY_ASSIGN(auto st, writer_->finish());
-    (void)st;
+    if (*offset_ == 0 && next) {
+      // The children's hashes are read from the root: it must be complete
+      // in the store now.
+      FERRY_ASSIGN(auto st, writer_->finish());
+      (void)st;
+    } else {
+      writer_->finish_async(commits_->track());
+    }
     writer_.reset();
   }
   written_.push_back(current_hash_);
   decoder_.reset();
-  offset_ = request_.ranges.next_non_empty(*offset_ + 1);
+  offset_ = next;
   if (!offset_) done_ = true;
   return ok();
 }

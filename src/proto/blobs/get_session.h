@@ -10,6 +10,13 @@
 // At the first bad byte on_data() returns kCorrupt: the caller must cut the
 // peer off (reset the stream / close the connection). What was verified
 // before it stays as a partial blob, so a later request can resume.
+//
+// Durability: each finished blob is handed to its writer's finish_async, so
+// a store may group the commits (the file store does for small blobs) while
+// the session goes on decoding the next child. The stream having ended well
+// (on_finish OK) therefore does not yet mean the blobs are durable: the
+// driver reports success only from when_durable(). The root of a request
+// for children is finished synchronously (they are read from it).
 #pragma once
 
 #include <memory>
@@ -18,6 +25,7 @@
 
 #include "bao/decoder.h"
 #include "bao/range_spec.h"
+#include "blobs/pending_commits.h"
 #include "blobs/store.h"
 #include "core/bytes.h"
 #include "ferry/result.h"
@@ -43,6 +51,15 @@ class GetSession {
   // (stream ended inside a blob).
   [[nodiscard]] Status on_finish();
 
+  // `done` gets OK once every blob this session finished is durable, or the
+  // first commit error (the transfer failed; those blobs are not complete).
+  // Runs inline when nothing is pending, else on the store's committer
+  // thread (the driver posts it back to its own). May outlive the session.
+  // Requires: called once, after on_finish() returned OK.
+  void when_durable(std::function<void(Status)> done) { commits_->when_durable(std::move(done)); }
+  // Commits handed to the store and not yet durable.
+  size_t commits_pending() const { return commits_->pending(); }
+
   bool done() const { return done_; }
   uint64_t bytes_received() const { return received_; }
   // Blobs completed by this session (finished writers).
@@ -65,6 +82,7 @@ class GetSession {
   uint64_t received_ = 0;
   bool done_ = false;
   std::optional<Error> error_;
+  std::shared_ptr<ferry::blobs::PendingCommits> commits_ = ferry::blobs::PendingCommits::make();
 };
 
 // The request that fetches what `have` lacks of blob `hash` (resumption):
