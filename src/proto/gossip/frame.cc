@@ -32,9 +32,8 @@ Result<std::optional<Message>> FrameDecoder::next() {
   if (buffered() < kFrameHeaderSize) return std::optional<Message>();
   size_t len = get_u32_be(buf_.data() + pos_);
   if (len > max_) {
-    error_ = Error(ErrorCode::kResourceExhausted,
-                   "gossip: frame length " + std::to_string(len) + " exceeds " +
-                       std::to_string(max_));
+    error_ = Error(ErrorCode::kResourceExhausted, "gossip: frame length " + std::to_string(len) +
+                                                      " exceeds " + std::to_string(max_));
     return tl::unexpected(*error_);
   }
   if (buffered() < kFrameHeaderSize + len) return std::optional<Message>();

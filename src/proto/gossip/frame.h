@@ -32,8 +32,7 @@ Result<Bytes> encode_frame(const Message& m, size_t max_message_size = kMaxMessa
 // receive side is dead, as in iroh).
 class FrameDecoder {
  public:
-  explicit FrameDecoder(size_t max_message_size = kMaxMessageSize,
-                        PeerIdCheck check = nullptr)
+  explicit FrameDecoder(size_t max_message_size = kMaxMessageSize, PeerIdCheck check = nullptr)
       : max_(max_message_size), check_(check) {}
 
   void push(ByteView data);

@@ -206,8 +206,8 @@ Result<Body> get_plumtree(PostcardReader& r) {
 
 std::string_view body_name(const Body& b) {
   static constexpr std::string_view kNames[] = {
-      "join", "forward_join", "shuffle", "shuffle_reply", "neighbor",
-      "disconnect", "gossip", "prune", "graft", "ihave"};
+      "join",       "forward_join", "shuffle", "shuffle_reply", "neighbor",
+      "disconnect", "gossip",       "prune",   "graft",         "ihave"};
   static_assert(std::size(kNames) == std::variant_size_v<Body>);
   return kNames[b.index()];
 }

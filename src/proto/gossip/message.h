@@ -104,7 +104,9 @@ using Body = std::variant<Join, ForwardJoin, Shuffle, ShuffleReply, Neighbor, Di
 inline constexpr size_t kSwarmVariants = 6;
 
 // True for the HyParView alternatives.
-inline bool is_swarm(const Body& b) { return b.index() < kSwarmVariants; }
+inline bool is_swarm(const Body& b) {
+  return b.index() < kSwarmVariants;
+}
 
 struct Message {
   TopicId topic{};

@@ -30,7 +30,9 @@ const std::string kDataB =
     "2";
 const std::string kMsgId = "9e93986d586a7b976f3eb608a877642407cb43d4d481603b276cb6f6b4cc317d";
 
-Bytes unhex(const std::string& s) { return *hex_decode(s); }
+Bytes unhex(const std::string& s) {
+  return *hex_decode(s);
+}
 template <size_t N = 32>
 std::array<uint8_t, N> arr(const std::string& s) {
   auto b = unhex(s);
@@ -114,11 +116,11 @@ TEST(GossipMessage, PeerDataVectors) {
 
 TEST(GossipMessage, RejectsMalformed) {
   const std::string t = kTopic;
-  for (const std::string& bad : {
-           std::string(""), t.substr(0, 62), t, t + "02", t + "0006", t + "0104", t + "000002",
-           t + "0004020a", t + "000502", t + "00050001" /*ok*/ + "", t + "000100",
-           t + "0100" + kMsgId + "00" + "02", t + "010203", t + "0103ff", t + "0102" + "01ab",
-           t + "0002" + kNodeA + "ffffffff0f", t + "00000105aabb"}) {
+  for (const std::string& bad :
+       {std::string(""), t.substr(0, 62), t, t + "02", t + "0006", t + "0104", t + "000002",
+        t + "0004020a", t + "000502", t + "00050001" /*ok*/ + "", t + "000100",
+        t + "0100" + kMsgId + "00" + "02", t + "010203", t + "0103ff", t + "0102" + "01ab",
+        t + "0002" + kNodeA + "ffffffff0f", t + "00000105aabb"}) {
     auto m = decode_message(unhex(bad));
     if (bad == t + "00050001") {
       EXPECT_TRUE(m);

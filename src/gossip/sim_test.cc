@@ -1,0 +1,232 @@
+// Deterministic simulation of 20-40 gossip nodes (sim_network.h): joins
+// through random bootstrap peers, broadcasts in a stable swarm, departures
+// with broadcasts racing the (lazy) failure detection, repair, shuffles.
+// Checked after every step: every node's invariants, no Swarm message
+// delivered twice. At quiescence: active views symmetric, non-empty and
+// connected; every broadcast delivered exactly once to every live node that
+// could be reached when it was sent.
+// Seeds: ferry::testing::test_seed() + run; FERRY_GOSSIP_SIM_RUNS sets the
+// number of runs (default 12).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "core/encoding.h"
+#include "gossip/sim_network.h"
+#include "testing/seed.h"
+
+namespace ferry::gossip::sim {
+namespace {
+
+const TopicId kTopic = [] {
+  TopicId t{};
+  t.fill(0x27);
+  return t;
+}();
+
+std::string check_all(SimNetwork& net) {
+  for (size_t i = 0; i < net.size(); ++i) {
+    if (!net.alive(i)) continue;
+    auto st = net.state(i).check_invariants();
+    if (!st) return "node " + std::to_string(i) + ": " + st.error().to_string();
+  }
+  return "";
+}
+
+using Graph = std::vector<std::vector<size_t>>;
+
+// Active-view edges between live nodes (either direction counts).
+Graph snapshot(SimNetwork& net) {
+  Graph adj(net.size());
+  for (size_t i = 0; i < net.size(); ++i) {
+    if (!net.alive(i) || !net.state(i).has_topic(kTopic)) continue;
+    for (const auto& p : net.state(i).membership(kTopic).active()) {
+      auto j = net.index(p);
+      if (!j || !net.alive(*j)) continue;
+      adj[i].push_back(*j);
+      adj[*j].push_back(i);
+    }
+  }
+  return adj;
+}
+
+// Nodes reachable from `from` in `adj` through nodes that are alive now.
+std::vector<bool> reach(SimNetwork& net, const Graph& adj, size_t from) {
+  std::vector<bool> seen(net.size(), false);
+  std::vector<size_t> stack{from};
+  seen[from] = true;
+  while (!stack.empty()) {
+    size_t x = stack.back();
+    stack.pop_back();
+    for (size_t y : adj[x]) {
+      if (!seen[y] && net.alive(y)) {
+        seen[y] = true;
+        stack.push_back(y);
+      }
+    }
+  }
+  return seen;
+}
+
+std::vector<bool> component(SimNetwork& net, size_t from) {
+  return reach(net, snapshot(net), from);
+}
+
+// Quiescent swarm: views symmetric and non-empty, graph connected.
+void expect_healthy(SimNetwork& net, const std::string& when) {
+  size_t first = net.size();
+  for (size_t i = 0; i < net.size(); ++i) {
+    if (!net.alive(i)) continue;
+    if (first == net.size()) first = i;
+    const auto& hv = net.state(i).membership(kTopic);
+    EXPECT_FALSE(hv.active().empty()) << when << ": node " << i << " has no neighbour";
+    for (const auto& p : hv.active()) {
+      auto j = net.index(p);
+      ASSERT_TRUE(j.has_value());
+      EXPECT_TRUE(net.alive(*j)) << when << ": node " << i << " keeps departed " << *j;
+      if (net.alive(*j)) {
+        EXPECT_TRUE(net.state(*j).membership(kTopic).is_active(net.id(i)))
+            << when << ": " << i << " -> " << *j << " is not symmetric";
+      }
+    }
+  }
+  auto seen = component(net, first);
+  for (size_t i = 0; i < net.size(); ++i) {
+    if (net.alive(i)) {
+      EXPECT_TRUE(seen[i]) << when << ": node " << i << " is cut off";
+    }
+  }
+}
+
+// A broadcast and the swarm's edges when it was sent: if its sender stays,
+// it must reach every node connected to the sender through nodes that
+// stayed alive.
+struct Sent {
+  MessageId id;
+  size_t from;
+  Graph edges;
+};
+
+Sent send_one(SimNetwork& net, size_t from, uint64_t n) {
+  Bytes content = to_bytes("message " + std::to_string(n) + " from " + std::to_string(from));
+  Sent s{{}, from, snapshot(net)};
+  s.id = net.broadcast(from, kTopic, std::move(content));
+  return s;
+}
+
+void expect_delivered(SimNetwork& net, const std::vector<Sent>& sent, const std::string& when) {
+  for (const auto& s : sent) {
+    // A sender whose neighbours all pruned it hands its message out only by
+    // Graft from its cache: if it departs at once, the message may die too.
+    if (!net.alive(s.from)) continue;
+    auto reachable = reach(net, s.edges, s.from);
+    for (size_t i = 0; i < net.size(); ++i) {
+      if (!net.alive(i) || !reachable[i] || i == s.from) continue;
+      EXPECT_EQ(net.deliveries(i, s.id), 1u)
+          << when << ": message from " << s.from << " at node " << i;
+    }
+    EXPECT_EQ(net.deliveries(s.from, s.id), 0u) << "a node received its own broadcast";
+  }
+}
+
+size_t random_live(SimNetwork& net) {
+  for (;;) {
+    size_t i = net.rng().below(net.size());
+    if (net.alive(i)) return i;
+  }
+}
+
+struct Totals {
+  uint64_t runs = 0, nodes = 0, frames = 0, lost = 0, steps = 0;
+};
+Totals totals;
+
+void run_one(uint64_t seed) {
+  Prng pick(seed);
+  size_t n = 20 + pick.below(21);
+  SimNetwork net(seed, n);
+  net.check = [&] { return check_all(net); };
+  uint64_t counter = 0;
+
+  // Joins, each through one or two earlier nodes.
+  net.join(0, kTopic, {});
+  for (size_t i = 1; i < n; ++i) {
+    net.run_until(net.now() + Duration(static_cast<int64_t>(pick.below(50'000'000))));
+    std::vector<size_t> boot{pick.below(i)};
+    if (i > 2 && pick.chance(0.3)) boot.push_back(pick.below(i));
+    net.join(i, kTopic, boot);
+  }
+  ASSERT_TRUE(net.settle()) << "joins did not settle";
+  ASSERT_EQ(net.failure(), "");
+  expect_healthy(net, "after joins");
+
+  // Broadcasts in a stable swarm.
+  std::vector<Sent> sent;
+  for (int k = 0; k < 6; ++k) {
+    sent.push_back(send_one(net, random_live(net), counter++));
+    net.run_until(net.now() + Duration(static_cast<int64_t>(pick.below(100'000'000))));
+  }
+  ASSERT_TRUE(net.settle());
+  ASSERT_EQ(net.failure(), "");
+  expect_delivered(net, sent, "stable");
+
+  // Shuffles (every 60 s) fill the passive views.
+  net.run_until(net.now() + 185s);
+  ASSERT_TRUE(net.settle());
+  ASSERT_EQ(net.failure(), "");
+  expect_healthy(net, "after shuffles");
+
+  // Departures, with broadcasts before anyone notices: the tree has holes
+  // and must be repaired by IHave / Graft.
+  sent.clear();
+  size_t kills = std::max<size_t>(1, n / 10);
+  for (size_t k = 0; k < kills; ++k) net.kill(random_live(net));
+  for (int k = 0; k < 6; ++k) {
+    sent.push_back(send_one(net, random_live(net), counter++));
+    net.run_until(net.now() + Duration(static_cast<int64_t>(pick.below(300'000'000))));
+    if (k == 2) net.kill(random_live(net));
+  }
+  ASSERT_TRUE(net.settle());
+  ASSERT_EQ(net.failure(), "");
+  expect_delivered(net, sent, "with departures");
+  expect_healthy(net, "after departures");
+
+  // A last round of broadcasts over the repaired tree.
+  sent.clear();
+  for (int k = 0; k < 4; ++k) {
+    sent.push_back(send_one(net, random_live(net), counter++));
+    net.run_until(net.now() + Duration(static_cast<int64_t>(pick.below(50'000'000))));
+  }
+  ASSERT_TRUE(net.settle());
+  ASSERT_EQ(net.failure(), "");
+  expect_delivered(net, sent, "after repair");
+  EXPECT_EQ(net.oversize_frames(), 0u);
+  totals.runs += 1;
+  totals.nodes += n;
+  totals.frames += net.frames_sent();
+  totals.lost += net.frames_lost();
+  totals.steps += net.steps();
+}
+
+TEST(GossipSim, RandomSwarms) {
+  uint64_t base = ferry::testing::test_seed();
+  int runs = 12;
+  if (const char* r = std::getenv("FERRY_GOSSIP_SIM_RUNS")) runs = std::atoi(r);
+  for (int r = 0; r < runs; ++r) {
+    uint64_t seed = base + static_cast<uint64_t>(r);
+    SCOPED_TRACE("sim seed " + std::to_string(seed) + " (run " + std::to_string(r) +
+                 " of FERRY_SEED=" + std::to_string(base) + ")");
+    run_one(seed);
+    if (::testing::Test::HasFailure()) break;
+  }
+  std::printf(
+      "gossip sim: %llu runs, %llu nodes, %llu frames (%llu lost to departed nodes), %llu steps\n",
+      (unsigned long long)totals.runs, (unsigned long long)totals.nodes,
+      (unsigned long long)totals.frames, (unsigned long long)totals.lost,
+      (unsigned long long)totals.steps);
+}
+
+}  // namespace
+}  // namespace ferry::gossip::sim
