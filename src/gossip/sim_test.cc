@@ -25,6 +25,11 @@ const TopicId kTopic = [] {
   t.fill(0x27);
   return t;
 }();
+const TopicId kTopic2 = [] {
+  TopicId t{};
+  t.fill(0x28);
+  return t;
+}();
 
 std::string check_all(SimNetwork& net) {
   for (size_t i = 0; i < net.size(); ++i) {
@@ -38,11 +43,11 @@ std::string check_all(SimNetwork& net) {
 using Graph = std::vector<std::vector<size_t>>;
 
 // Active-view edges between live nodes (either direction counts).
-Graph snapshot(SimNetwork& net) {
+Graph snapshot(SimNetwork& net, const TopicId& topic) {
   Graph adj(net.size());
   for (size_t i = 0; i < net.size(); ++i) {
-    if (!net.alive(i) || !net.state(i).has_topic(kTopic)) continue;
-    for (const auto& p : net.state(i).membership(kTopic).active()) {
+    if (!net.alive(i) || !net.state(i).has_topic(topic)) continue;
+    for (const auto& p : net.state(i).membership(topic).active()) {
       auto j = net.index(p);
       if (!j || !net.alive(*j)) continue;
       adj[i].push_back(*j);
@@ -70,31 +75,36 @@ std::vector<bool> reach(SimNetwork& net, const Graph& adj, size_t from) {
   return seen;
 }
 
-std::vector<bool> component(SimNetwork& net, size_t from) {
-  return reach(net, snapshot(net), from);
+std::vector<bool> component(SimNetwork& net, const TopicId& topic, size_t from) {
+  return reach(net, snapshot(net, topic), from);
+}
+
+bool member(SimNetwork& net, const TopicId& topic, size_t i) {
+  return net.alive(i) && net.state(i).has_topic(topic);
 }
 
 // Quiescent swarm: views symmetric and non-empty, graph connected.
-void expect_healthy(SimNetwork& net, const std::string& when) {
+void expect_healthy(SimNetwork& net, const TopicId& topic, const std::string& when) {
   size_t first = net.size();
   for (size_t i = 0; i < net.size(); ++i) {
-    if (!net.alive(i)) continue;
+    if (!member(net, topic, i)) continue;
     if (first == net.size()) first = i;
-    const auto& hv = net.state(i).membership(kTopic);
+    const auto& hv = net.state(i).membership(topic);
     EXPECT_FALSE(hv.active().empty()) << when << ": node " << i << " has no neighbour";
     for (const auto& p : hv.active()) {
       auto j = net.index(p);
       ASSERT_TRUE(j.has_value());
       EXPECT_TRUE(net.alive(*j)) << when << ": node " << i << " keeps departed " << *j;
       if (net.alive(*j)) {
-        EXPECT_TRUE(net.state(*j).membership(kTopic).is_active(net.id(i)))
+        EXPECT_TRUE(net.state(*j).membership(topic).is_active(net.id(i)))
             << when << ": " << i << " -> " << *j << " is not symmetric";
       }
     }
   }
-  auto seen = component(net, first);
+  if (first == net.size()) return;
+  auto seen = component(net, topic, first);
   for (size_t i = 0; i < net.size(); ++i) {
-    if (net.alive(i)) {
+    if (member(net, topic, i)) {
       EXPECT_TRUE(seen[i]) << when << ": node " << i << " is cut off";
     }
   }
@@ -109,10 +119,20 @@ struct Sent {
   Graph edges;
 };
 
-Sent send_one(SimNetwork& net, size_t from, uint64_t n) {
+size_t random_live(SimNetwork& net, const TopicId* topic = nullptr) {
+  for (;;) {
+    size_t i = net.rng().below(net.size());
+    if (net.alive(i) && (!topic || net.state(i).has_topic(*topic))) return i;
+  }
+}
+
+// Broadcasts from a random member of a random topic of `topics`.
+Sent send_one(SimNetwork& net, const std::vector<TopicId>& topics, uint64_t n) {
+  const TopicId& topic = topics[net.rng().below(topics.size())];
+  size_t from = random_live(net, &topic);
   Bytes content = to_bytes("message " + std::to_string(n) + " from " + std::to_string(from));
-  Sent s{{}, from, snapshot(net)};
-  s.id = net.broadcast(from, kTopic, std::move(content));
+  Sent s{{}, from, snapshot(net, topic)};
+  s.id = net.broadcast(from, topic, std::move(content));
   return s;
 }
 
@@ -131,13 +151,6 @@ void expect_delivered(SimNetwork& net, const std::vector<Sent>& sent, const std:
   }
 }
 
-size_t random_live(SimNetwork& net) {
-  for (;;) {
-    size_t i = net.rng().below(net.size());
-    if (net.alive(i)) return i;
-  }
-}
-
 struct Totals {
   uint64_t runs = 0, nodes = 0, frames = 0, lost = 0, steps = 0;
 };
@@ -150,22 +163,35 @@ void run_one(uint64_t seed) {
   net.check = [&] { return check_all(net); };
   uint64_t counter = 0;
 
-  // Joins, each through one or two earlier nodes.
+  // Joins, each through one or two earlier nodes. Every other run, a second
+  // topic over about half the nodes shares their connections.
+  std::vector<TopicId> topics{kTopic};
+  if (pick.chance(0.5)) topics.push_back(kTopic2);
+  std::vector<size_t> members2;
   net.join(0, kTopic, {});
   for (size_t i = 1; i < n; ++i) {
     net.run_until(net.now() + Duration(static_cast<int64_t>(pick.below(50'000'000))));
     std::vector<size_t> boot{pick.below(i)};
     if (i > 2 && pick.chance(0.3)) boot.push_back(pick.below(i));
     net.join(i, kTopic, boot);
+    if (topics.size() > 1 && pick.chance(0.5)) {
+      std::vector<size_t> boot2;
+      if (!members2.empty()) boot2.push_back(members2[pick.below(members2.size())]);
+      net.join(i, kTopic2, boot2);
+      members2.push_back(i);
+    }
   }
   ASSERT_TRUE(net.settle()) << "joins did not settle";
   ASSERT_EQ(net.failure(), "");
-  expect_healthy(net, "after joins");
+  auto expect_all_healthy = [&](const std::string& when) {
+    for (const auto& t : topics) expect_healthy(net, t, when);
+  };
+  expect_all_healthy("after joins");
 
   // Broadcasts in a stable swarm.
   std::vector<Sent> sent;
   for (int k = 0; k < 6; ++k) {
-    sent.push_back(send_one(net, random_live(net), counter++));
+    sent.push_back(send_one(net, topics, counter++));
     net.run_until(net.now() + Duration(static_cast<int64_t>(pick.below(100'000'000))));
   }
   ASSERT_TRUE(net.settle());
@@ -176,7 +202,7 @@ void run_one(uint64_t seed) {
   net.run_until(net.now() + 185s);
   ASSERT_TRUE(net.settle());
   ASSERT_EQ(net.failure(), "");
-  expect_healthy(net, "after shuffles");
+  expect_all_healthy("after shuffles");
 
   // Departures, with broadcasts before anyone notices: the tree has holes
   // and must be repaired by IHave / Graft.
@@ -184,19 +210,19 @@ void run_one(uint64_t seed) {
   size_t kills = std::max<size_t>(1, n / 10);
   for (size_t k = 0; k < kills; ++k) net.kill(random_live(net));
   for (int k = 0; k < 6; ++k) {
-    sent.push_back(send_one(net, random_live(net), counter++));
+    sent.push_back(send_one(net, topics, counter++));
     net.run_until(net.now() + Duration(static_cast<int64_t>(pick.below(300'000'000))));
     if (k == 2) net.kill(random_live(net));
   }
   ASSERT_TRUE(net.settle());
   ASSERT_EQ(net.failure(), "");
   expect_delivered(net, sent, "with departures");
-  expect_healthy(net, "after departures");
+  expect_all_healthy("after departures");
 
   // A last round of broadcasts over the repaired tree.
   sent.clear();
   for (int k = 0; k < 4; ++k) {
-    sent.push_back(send_one(net, random_live(net), counter++));
+    sent.push_back(send_one(net, topics, counter++));
     net.run_until(net.now() + Duration(static_cast<int64_t>(pick.below(50'000'000))));
   }
   ASSERT_TRUE(net.settle());
