@@ -16,12 +16,14 @@
 //       Starts a node on DIR, dials the ticket's node once and requests
 //       every hash of HASHES_FILE (whole blob each, one request stream per
 //       blob) over that one connection, CONCURRENCY requests in flight.
-//       Prints {"count", "ms"} (dial included) after checking every blob is
-//       complete in the store.
+//       Prints {"count", "ms", "commits"} (dial included) after checking
+//       every blob is complete in the store; "commits": transactions of the
+//       file store's group committer (0 on "mem").
 //   bench_peer get DIR TICKET
 //       Starts a node on DIR and fetches the ticket (a collection ticket:
 //       one request for the HashSeq and all children) over one connection.
-//       Prints {"children", "ms"} after checking the collection is complete.
+//       Prints {"children", "ms", "commits"} after checking the collection
+//       is complete.
 //   bench_peer handshake TICKET N
 //       N times: a fresh endpoint with a fresh key dials the ticket's node
 //       (/iroh-bytes/4) until the QUIC handshake completes. Prints
@@ -35,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "blobs/file_store.h"
 #include "blobs/hash_seq.h"
 #include "blobs/mem_store.h"
 #include "core/prng.h"
@@ -180,8 +183,10 @@ int fetch(const std::string& dir, const std::string& ticket_text, const std::str
     auto st = (*node)->store().status(h);
     if (!st || !st->is_complete()) return fail("not complete after fetch: " + h.to_string());
   }
+  auto commits = blobs::file_store_counters((*node)->store()).group_commits;
   (*node)->shutdown();
-  std::printf("{\"count\": %zu, \"ms\": %.1f}\n", hashes.size(), ms);
+  std::printf("{\"count\": %zu, \"ms\": %.1f, \"commits\": %llu}\n", hashes.size(), ms,
+              static_cast<unsigned long long>(commits));
   return 0;
 }
 
@@ -206,8 +211,10 @@ int get(const std::string& dir, const std::string& ticket_text) {
   if (!*result) return fail("fetching: " + result->error().to_string());
   auto st = blobs::collection_status((*node)->store(), ticket->hash);
   if (!st || !st->is_complete()) return fail("collection not complete after fetch");
+  auto commits = blobs::file_store_counters((*node)->store()).group_commits;
   (*node)->shutdown();
-  std::printf("{\"children\": %zu, \"ms\": %.1f}\n", st->children.size(), ms);
+  std::printf("{\"children\": %zu, \"ms\": %.1f, \"commits\": %llu}\n", st->children.size(), ms,
+              static_cast<unsigned long long>(commits));
   return 0;
 }
 
