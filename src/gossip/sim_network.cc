@@ -50,7 +50,7 @@ void SimNetwork::join(size_t i, const TopicId& topic, const std::vector<size_t>&
   for (size_t b : bootstrap) ids.push_back(nodes_[b].id);
   nodes_[i].state->join(topic, ids, now_);
   drain(i);
-  run_check();
+  run_check(i);
 }
 
 MessageId SimNetwork::broadcast(size_t i, const TopicId& topic, Bytes content) {
@@ -60,7 +60,7 @@ MessageId SimNetwork::broadcast(size_t i, const TopicId& topic, Bytes content) {
       nodes_[i].state->broadcast(topic, std::move(content), DeliveryScope::Kind::kSwarm, now_);
   if (!st && failure_.empty()) failure_ = "broadcast failed: " + st.error().to_string();
   drain(i);
-  run_check();
+  run_check(i);
   return id;
 }
 
@@ -277,12 +277,12 @@ void SimNetwork::step(Ev e) {
       }
       break;
   }
-  run_check();
+  run_check(e.to);
 }
 
-void SimNetwork::run_check() {
+void SimNetwork::run_check(size_t node) {
   if (!failure_.empty() || !check) return;
-  std::string f = check();
+  std::string f = check(node);
   if (!f.empty()) failure_ = "t=" + std::to_string(now_.nanos() / 1000000) + "ms: " + f;
 }
 

@@ -61,9 +61,10 @@ class SimNetwork {
   // whether it got there.
   bool settle(Duration limit = 120s);
 
-  // Called after every step; a non-empty string is a failure (the run stops
-  // recording and failure() returns it).
-  std::function<std::string()> check;
+  // Called after every step with the node the step changed (no other node
+  // changes); a non-empty string is a failure (the run stops and failure()
+  // returns it).
+  std::function<std::string(size_t node)> check;
   const std::string& failure() const { return failure_; }
 
   // Received events: (node, topic, message id) -> count, Swarm scope only;
@@ -112,7 +113,7 @@ class SimNetwork {
   int end_of(const Conn& c, size_t node) const { return node == c.a ? 0 : 1; }
   Duration latency();
   void step(Ev e);
-  void run_check();
+  void run_check(size_t node);
 
   SimConfig config_;
   Prng rng_;
