@@ -52,29 +52,49 @@ void FileStore::committer_loop() {
   }
 }
 
+Status FileStore::open_commit_db() {
+  if (options_.db_path == ":memory:") return ok();  // one connection: commits take mu_
+  FERRY_ASSIGN(commit_db_, Db::open(options_.db_path));
+  return commit_db_->exec(options_.sync_commits ? "PRAGMA synchronous=FULL"
+                                                : "PRAGMA synchronous=OFF");
+}
+
 void FileStore::commit_group(std::vector<QueuedCommit>& group) {
-  Status committed = ok();
-  {
-    std::lock_guard lock(mu_);
-    committed = [&]() -> Status {
-      Transaction tx(*db_);
-      FERRY_TRY(tx.begin());
-      for (auto& c : group) {
-        bao::Outboard ob{c.hash, c.data.size(), Bytes()};
-        FERRY_ASSIGN(auto r, commit_locked(ob, &c.data));
-        (void)r;  // the queued commit's own TempTag protects it until done
-      }
-      return tx.commit();
-    }();
-    for (auto& c : group) active_writers_.erase(c.hash);
-  }
+  // On its own connection (WAL: the store's readers go on meanwhile), so the
+  // transaction and its fsync never hold mu_. No writer can exist for a
+  // queued hash (it is still registered), so its row is absent or complete
+  // (imported meanwhile: kept as it is).
+  std::unique_lock<std::mutex> db_lock(mu_, std::defer_lock);
+  if (!commit_db_) db_lock.lock();
+  Db& db = commit_db_ ? *commit_db_ : *db_;
+  Status committed = [&]() -> Status {
+    Transaction tx(db);
+    FERRY_TRY(tx.begin());
+    FERRY_ASSIGN(Stmt insert,
+                 db.prepare("INSERT INTO blobs (hash, state, size, inline_data, inline_outboard, "
+                            "verified) VALUES (?, 2, ?, ?, X'', NULL) ON CONFLICT (hash) DO "
+                            "UPDATE SET state = 2, size = excluded.size, inline_data = "
+                            "excluded.inline_data, inline_outboard = X'', verified = NULL "
+                            "WHERE state != 2"));
+    for (auto& c : group) {
+      insert.bind(1, c.hash.view())
+          .bind(2, static_cast<int64_t>(c.data.size()))
+          .bind(3, ByteView(c.data));
+      FERRY_TRY(insert.exec());
+    }
+    return tx.commit();
+  }();
+  if (!db_lock.owns_lock()) db_lock.lock();
+  for (auto& c : group) active_writers_.erase(c.hash);
+  db_lock.unlock();
   commit_transactions_.fetch_add(1);
   if (!committed) {
     committed = tl::unexpected(committed.error().with_context(
         "group commit of " + std::to_string(group.size()) + " downloaded blobs"));
   }
   for (auto& c : group) {
-    Result<BlobStatus> r = tl::unexpected(committed ? Error(ErrorCode::kInternal, "") : committed.error());
+    Result<BlobStatus> r =
+        tl::unexpected(committed ? Error(ErrorCode::kInternal, "") : committed.error());
     if (committed) {
       BlobStatus st;
       st.state = BlobState::kComplete;

@@ -114,7 +114,8 @@ Status FileStore::init() {
     FERRY_TRY(tx.commit());
   }
   FERRY_TRY(env_->mkdirs(blob_dir_));
-  return remove_leftovers();
+  FERRY_TRY(remove_leftovers());
+  return open_commit_db();
 }
 
 Status FileStore::remove_leftovers() {

@@ -38,7 +38,8 @@ class FileStore final : public Store {
   // Stops the committer after it has committed everything queued.
   ~FileStore() override;
   // Creates directories and tables, checks the schema version, removes
-  // leftovers of interrupted imports and downloads.
+  // leftovers of interrupted imports and downloads, opens the committer's
+  // database connection.
   [[nodiscard]] Status init();
 
   Result<ImportResult> import_bytes(ByteView data) override;
@@ -137,6 +138,9 @@ class FileStore final : public Store {
 
   void committer_loop();
   void commit_group(std::vector<QueuedCommit>& group);
+  // The committer's own connection (nullptr for a ":memory:" database).
+  [[nodiscard]] Status open_commit_db();
+  std::unique_ptr<Db> commit_db_;
   std::mutex queue_mu_;  // guards queue_, stopping_
   std::condition_variable queue_cv_;
   std::deque<QueuedCommit> queue_;
