@@ -42,11 +42,16 @@ void HyParView::join(const std::vector<PeerId>& bootstrap, Instant) {
   }
 }
 
-void HyParView::maybe_rejoin(Instant now) {
-  if (!active_.empty() || !pending_.empty() || bootstrap_.empty()) return;
+void HyParView::maybe_rejoin(Instant now, size_t max_active) {
+  if (active_.size() > max_active || !pending_.empty()) return;
   if (last_rejoin_ && now - *last_rejoin_ < config_.rejoin_interval) return;
-  last_rejoin_ = now;
-  for (const auto& p : bootstrap_) out_.send(p, pg::Join{my_data_});
+  bool sent = false;
+  for (const auto& p : bootstrap_) {
+    if (is_active(p)) continue;
+    out_.send(p, pg::Join{my_data_});
+    sent = true;
+  }
+  if (sent) last_rejoin_ = now;
 }
 
 void HyParView::on_message(const PeerId& from, const Body& body, Instant now) {
@@ -75,7 +80,16 @@ void HyParView::on_message(const PeerId& from, const Body& body, Instant now) {
   }
   // Passive-disconnect rule: a peer that talks to us but is not our
   // neighbour does not keep a connection open on our account.
-  if (!is_active(from)) out_.disconnect(from);
+  if (!is_active(from)) {
+    // Ferry addition: ForwardJoin and Shuffle go to active peers only, so
+    // the sender counts us as a neighbour while we do not: tell it, rather
+    // than rely on the connection closing (another topic may keep it open).
+    if (std::holds_alternative<pg::ForwardJoin>(body) ||
+        std::holds_alternative<pg::Shuffle>(body)) {
+      out_.send(from, pg::Disconnect{true, false});
+    }
+    out_.disconnect(from);
+  }
 }
 
 void HyParView::handle_join(const PeerId& from, const pg::Join& m, Instant now) {
@@ -135,12 +149,22 @@ void HyParView::handle_disconnect(const PeerId& from, const pg::Disconnect& m, I
 }
 
 void HyParView::on_connection_closed(const PeerId& peer, Instant now) {
+  bool was_active = is_active(peer);
   handle_disconnect(peer, pg::Disconnect{true, false}, now);
+  // Ferry addition: the peer may well be alive and still count us as a
+  // neighbour (it adopted a newer connection, so this close is not news to
+  // it). Say so explicitly; for a departed peer this is one failed dial.
+  if (was_active) out_.send(peer, pg::Disconnect{true, false});
 }
 
 void HyParView::on_shuffle_timer(Instant now) {
   out_.schedule(now + config_.shuffle_interval, Timer{topic_, Timer::Kind::kDoShuffle, {}, {}});
-  maybe_rejoin(now);
+  // Ferry addition: iroh refills only when a neighbour leaves, so a small
+  // island (two nodes holding only each other) lasts forever. Each tick, a
+  // view with room asks a passive peer, and a lonely node Joins its
+  // bootstrap peers again.
+  maybe_rejoin(now, 1);
+  if (active_.size() < config_.active_view_capacity) refill(nullptr, now);
   const PeerId* target = pick(active_, {});
   if (!target) return;
   const PeerId t = *target;
@@ -226,7 +250,7 @@ void HyParView::refill(const PeerId* skip, Instant now) {
     candidates.push_back(q);
   }
   if (candidates.empty()) {
-    maybe_rejoin(now);
+    maybe_rejoin(now, 0);
     return;
   }
   const PeerId q = candidates[rng_.below(candidates.size())];

@@ -30,7 +30,8 @@ class HyParView {
   void join(const std::vector<PeerId>& bootstrap, Instant now);
   // Handles a Swarm message. Requires: is_swarm(body).
   void on_message(const PeerId& from, const Body& body, Instant now);
-  // The connection to `peer` ended: like Disconnect{alive, respond=false}.
+  // The connection to `peer` ended: like Disconnect{alive, respond=false},
+  // and (Ferry) a Disconnect is sent if the peer was a neighbour.
   void on_connection_closed(const PeerId& peer, Instant now);
   void on_shuffle_timer(Instant now);
   void on_pending_neighbor_timer(const PeerId& peer, Instant now);
@@ -58,10 +59,11 @@ class HyParView {
   void add_passive(const PeerId& p, const std::optional<Bytes>& data);
   void remove_passive(const PeerId& p);
   void refill(const PeerId* skip, Instant now);
-  // Ferry addition (spec §6.3): isolated (no neighbour, nothing pending,
-  // nothing left to refill from), Join the bootstrap peers again, at most
-  // once per rejoin_interval.
-  void maybe_rejoin(Instant now);
+  // Ferry addition (spec §6.3): with at most `max_active` neighbours and
+  // nothing pending, Join the bootstrap peers that are not neighbours again,
+  // at most once per rejoin_interval. Called with 0 when refill finds no
+  // candidate, with 1 on shuffle ticks.
+  void maybe_rejoin(Instant now, size_t max_active);
   void record_data(const PeerId& p, const std::optional<Bytes>& data);
   std::optional<Bytes> data_of(const PeerId& p) const;
   // A random element of `v` not in `skip`, or nullptr.

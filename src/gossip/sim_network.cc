@@ -109,6 +109,10 @@ void SimNetwork::send(size_t from, size_t to, const Message& m) {
   auto& node = nodes_[from];
   if (!nodes_[to].alive) {
     ++frames_lost_;
+    if (trace_) {
+      std::fprintf(stderr, "%8.3f %zu->%zu lost (departed) %s\n", now_.nanos() / 1e6, from, to,
+                   std::string(body_name(m.body)).c_str());
+    }
     auto cur = node.current.find(to);
     bool open =
         cur != node.current.end() && !conn(cur->second)->closed[end_of(*conn(cur->second), from)];
@@ -232,8 +236,9 @@ void SimNetwork::step(Ev e) {
         break;
       }
       if (trace_) {
-        std::fprintf(stderr, "%8.3f %zu->%zu c%llu %s", now_.nanos() / 1e6, e.from, e.to,
-                     (unsigned long long)e.conn, std::string(body_name((*m)->body)).c_str());
+        std::fprintf(stderr, "%8.3f %zu->%zu c%llu t%02x %s", now_.nanos() / 1e6, e.from, e.to,
+                     (unsigned long long)e.conn, (*m)->topic[0],
+                     std::string(body_name((*m)->body)).c_str());
         if (auto* nb = std::get_if<proto::gossip::Neighbor>(&(*m)->body)) {
           std::fprintf(stderr, " prio=%d", int(nb->priority));
         }

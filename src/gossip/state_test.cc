@@ -230,10 +230,12 @@ TEST(GossipState, DisconnectAndConnectionLoss) {
   // passive peer other than the one that left, with a 500 ms timer.
   EXPECT_TRUE(sent<pg::Neighbor>(acts, peer(3)).empty());
 
-  // Connection lost: like Disconnect{alive, no respond}; nothing is sent.
+  // Connection lost: like a received Disconnect; we still tell the peer (it
+  // may have moved to a newer connection and still count us).
   b.state.on_connection_closed(peer(4), t0);
   acts = b.take();
-  EXPECT_TRUE(sent<pg::Disconnect>(acts, peer(4)).empty());
+  EXPECT_EQ(sent<pg::Disconnect>(acts, peer(4)).size(), 1u);
+  EXPECT_FALSE(disconnects(acts, peer(4)));  // the connection is gone already
   EXPECT_EQ(events<NeighborDown>(acts).size(), 1u);
   EXPECT_FALSE(b.pt().eager().contains(peer(4)));
   // Isolated with passive peers: a High request, and its timer.
