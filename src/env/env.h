@@ -33,6 +33,11 @@ class File {
   [[nodiscard]] virtual Status append(ByteView data) = 0;
   // Makes every write so far durable. Errors: kIo.
   [[nodiscard]] virtual Status sync() = 0;
+  // A hint: start writing the file's written data to the device now,
+  // without waiting, so a later sync() has little left to do and dirty
+  // pages do not pile up. Promises nothing (durability is sync()'s); no-op
+  // where it means nothing.
+  virtual void start_writeback() {}
   [[nodiscard]] virtual Result<uint64_t> size() = 0;
   [[nodiscard]] virtual Status truncate(uint64_t size) = 0;
 };

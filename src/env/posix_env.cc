@@ -57,6 +57,12 @@ class PosixFile final : public File {
     return write_at(end, data);
   }
 
+  void start_writeback() override {
+    // Whole file (nbytes 0 = to its end); only dirty pages not already
+    // under writeback are queued.
+    (void)::sync_file_range(fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
+
   Status sync() override {
     if (::fdatasync(fd_) != 0) return tl::unexpected(errno_error("sync", path_, errno));
     return ok();
