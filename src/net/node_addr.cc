@@ -134,16 +134,6 @@ bool SocketAddr::is_unspecified() const {
                      [](uint8_t b) { return b == 0; });
 }
 
-bool SocketAddr::is_loopback() const {
-  if (!is_v6) return ip[0] == 127;
-  static constexpr std::array<uint8_t, 16> kV6Loopback{0, 0, 0, 0, 0, 0, 0, 0,
-                                                       0, 0, 0, 0, 0, 0, 0, 1};
-  if (ip == kV6Loopback) return true;
-  bool v4_mapped = std::all_of(ip.begin(), ip.begin() + 10, [](uint8_t b) { return b == 0; }) &&
-                   ip[10] == 0xff && ip[11] == 0xff;
-  return v4_mapped && ip[12] == 127;
-}
-
 Result<RelayUrl> RelayUrl::parse(std::string_view text) {
   if (text.size() > kMaxLength) {
     return make_error(ErrorCode::kInvalidArgument, "relay URL too long");

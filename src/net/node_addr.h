@@ -48,8 +48,6 @@ struct SocketAddr {
   // Inverse of to_v6_mapped: v4-mapped addresses become IPv4 again.
   static SocketAddr from_v6_mapped(const std::array<uint8_t, 16>& ip, uint16_t port);
   bool is_unspecified() const;
-  // 127.0.0.0/8, ::1, or an IPv4-mapped 127.x address.
-  bool is_loopback() const;
 
   auto operator<=>(const SocketAddr&) const = default;
 };

@@ -54,7 +54,7 @@ struct QuicCallbacks {
     auto* c = self(user_data);
     auto& s = c->ensure_stream(id);
     if (len > 0 && !s.fin_read) {
-      s.recv.push_back(c->take_recv_buffer(ByteView(data, len)));
+      s.recv.emplace_back(data, data + len);
       s.recv_buffered += len;
     } else if (len > 0) {
       // We stopped reading; credit what we drop so the window stays open.

@@ -72,16 +72,7 @@ Status QuicConnection::init_ngtcp2(bool is_server, const ngtcp2_cid* dcid, const
   settings.initial_ts = ts(now);
   settings.handshake_timeout = static_cast<ngtcp2_duration>(config_.handshake_timeout.count());
   settings.no_pmtud = config_.enable_pmtud ? 0 : 1;
-  max_payload_ = kMaxUdpPayload;
-  if (config_.loopback_udp_payload.value_or(0) > kMaxUdpPayload && remote_.is_loopback()) {
-    max_payload_ = *config_.loopback_udp_payload;
-    settings.no_tx_udp_payload_size_shaping = 1;
-    settings.no_pmtud = 1;
-    // One such datagram carries what dozens of path-MTU packets would, so
-    // it is acknowledged at once rather than every second one.
-    settings.ack_thresh = 1;
-  }
-  settings.max_tx_udp_payload_size = max_payload_;
+  settings.max_tx_udp_payload_size = kMaxUdpPayload;
 
   ngtcp2_transport_params tp;
   ngtcp2_transport_params_default(&tp);
@@ -219,7 +210,7 @@ void QuicConnection::handle_error(int rv, Instant now) {
 void QuicConnection::enter_closing(ngtcp2_connection_close_error& ccerr, Instant now,
                                    std::optional<Error> why) {
   if (state_ == State::kClosing || state_ == State::kDraining || state_ == State::kClosed) return;
-  Bytes buf(max_payload_);
+  Bytes buf(kMaxUdpPayload);
   ngtcp2_path_storage ps;
   ngtcp2_path_storage_zero(&ps);
   ngtcp2_pkt_info pi{};

@@ -48,14 +48,6 @@ struct QuicConfig {
   // sound when the socket sets Don't-Fragment; the UDP driver enables it
   // when it could set DF.
   bool enable_pmtud = false;
-  // Largest UDP payload on a loopback path (the remote address is
-  // loopback); 0 = treat it like any path (PMTUD, at most 1472). A loopback
-  // path's MTU is the loopback interface's, known without discovery (ngtcp2
-  // 0.12's PMTUD never probes above 1452), so such a path skips PMTUD's
-  // shaping. The peer's max_udp_payload_size still caps every packet (iroh
-  // advertises 1472), so only peers that can receive more get more.
-  // nullopt: the UDP driver sets it from the loopback interface's MTU.
-  std::optional<size_t> loopback_udp_payload;
 };
 
 // What a connection reports; drained with take_events().
@@ -210,13 +202,6 @@ class QuicConnection {
   // Writes one packet (stream data round robin, plus whatever ngtcp2 has
   // pending) into dest: its length, 0 if nothing to send, or an ngtcp2 error.
   ngtcp2_ssize write_packet(Instant now, uint8_t* dest, size_t destlen);
-  // The largest datagram ngtcp2 may build now: our limit for this path,
-  // capped by the peer's max_udp_payload_size once known.
-  size_t packet_size_limit() const;
-  // Receive buffers: a consumed one goes back to a small free list, so a
-  // steady stream copies into warm memory instead of fresh allocations.
-  Bytes take_recv_buffer(ByteView data);
-  void recycle_recv_buffer(Bytes&& buffer);
 
   // ngtcp2 callbacks (static trampolines in the .cc).
   friend struct QuicCallbacks;
@@ -228,8 +213,6 @@ class QuicConnection {
   CidRegistry* cids_;
   std::vector<std::string> alpns_;
   SocketAddr remote_;
-  size_t max_payload_ = 0;  // largest datagram we build (set in init_ngtcp2)
-  std::vector<Bytes> spare_recv_;
   const std::array<uint8_t, 32>* reset_secret_;
   TlsBinding binding_;
   // Virtual path given to ngtcp2 for the connection's whole life: the real

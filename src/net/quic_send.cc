@@ -7,6 +7,7 @@
 
 namespace ferry::net {
 
+using quic_internal::kMaxUdpPayload;
 using quic_internal::ts;
 
 namespace {
@@ -101,17 +102,6 @@ ngtcp2_ssize QuicConnection::write_packet(Instant now, uint8_t* dest, size_t des
   }
 }
 
-size_t QuicConnection::packet_size_limit() const {
-  // ngtcp2 never builds a packet above the peer's max_udp_payload_size
-  // (learnt in the handshake); below that it needs room for PMTUD probes
-  // larger than the path's current size.
-  size_t limit = max_payload_;
-  if (const ngtcp2_transport_params* tp = ngtcp2_conn_get_remote_transport_params(conn_)) {
-    limit = static_cast<size_t>(std::min<uint64_t>(limit, tp->max_udp_payload_size));
-  }
-  return std::max<size_t>(limit, 1200);
-}
-
 void QuicConnection::write_datagrams(Instant now, std::vector<Transmit>& out, size_t max_datagrams,
                                      size_t max_segments) {
   for (auto& p : pending_out_) out.push_back({remote_, std::move(p)});
@@ -121,8 +111,8 @@ void QuicConnection::write_datagrams(Instant now, std::vector<Transmit>& out, si
   // GSO batching (field guide §4): consecutive packets of one size share a
   // buffer; a shorter one ends the batch, a longer one starts the next.
   max_segments = std::clamp<size_t>(max_segments, 1, kMaxGsoSegments);
-  const size_t packet_max = packet_size_limit();
-  const size_t capacity = std::max(packet_max, std::min(max_segments * packet_max, kMaxGsoBytes));
+  const size_t capacity =
+      max_segments == 1 ? kMaxUdpPayload : std::min(max_segments * kMaxUdpPayload, kMaxGsoBytes);
   Transmit batch{remote_, {}, 0};
   size_t used = 0, segments = 0, segment_size = 0;
   auto close_batch = [&] {
@@ -137,7 +127,7 @@ void QuicConnection::write_datagrams(Instant now, std::vector<Transmit>& out, si
   size_t produced = 0;
   while (produced < max_datagrams) {
     if (batch.data.size() < capacity) batch.data.resize(capacity);
-    ngtcp2_ssize nwrite = write_packet(now, batch.data.data() + used, packet_max);
+    ngtcp2_ssize nwrite = write_packet(now, batch.data.data() + used, kMaxUdpPayload);
     if (nwrite < 0) {
       close_batch();
       handle_error(static_cast<int>(nwrite), now);
@@ -159,7 +149,7 @@ void QuicConnection::write_datagrams(Instant now, std::vector<Transmit>& out, si
     if (segments == 0) segment_size = n;
     used += n;
     ++segments;
-    if (n < segment_size || segments == max_segments || used + packet_max > capacity) {
+    if (n < segment_size || segments == max_segments || used + kMaxUdpPayload > capacity) {
       close_batch();
     }
   }

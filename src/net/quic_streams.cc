@@ -89,28 +89,6 @@ Result<size_t> QuicConnection::write_impl(int64_t id, ByteView data, Bytes* owne
   return take;
 }
 
-namespace {
-// Free-list bounds: enough for a flight of jumbo datagrams, never a lot.
-constexpr size_t kMaxSpareRecvBuffers = 16;
-constexpr size_t kMaxSpareRecvCapacity = 64 * 1024;
-}  // namespace
-
-Bytes QuicConnection::take_recv_buffer(ByteView data) {
-  Bytes b;
-  if (!spare_recv_.empty()) {
-    b = std::move(spare_recv_.back());
-    spare_recv_.pop_back();
-  }
-  b.assign(data.begin(), data.end());
-  return b;
-}
-
-void QuicConnection::recycle_recv_buffer(Bytes&& buffer) {
-  if (spare_recv_.size() < kMaxSpareRecvBuffers && buffer.capacity() <= kMaxSpareRecvCapacity) {
-    spare_recv_.push_back(std::move(buffer));
-  }
-}
-
 Result<StreamRead> QuicConnection::read(int64_t id, size_t max) {
   StreamRead r;
   if (auto* s = find(id)) r.data.reserve(std::min(max, s->recv_buffered));
@@ -138,7 +116,6 @@ Result<StreamVisit> QuicConnection::read_each(int64_t id, size_t max,
     v.consumed += n;
     s->recv_front_pos += n;
     if (s->recv_front_pos == front.size()) {
-      recycle_recv_buffer(std::move(front));
       s->recv.pop_front();
       s->recv_front_pos = 0;
     }

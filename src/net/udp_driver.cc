@@ -1,12 +1,9 @@
 #include "net/udp_driver.h"
 
-#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include <cstdlib>
 #include <cstring>
 
 namespace ferry::net {
@@ -15,23 +12,8 @@ namespace {
 constexpr size_t kRecvBatch = 32;
 constexpr size_t kSendBatch = 64;
 constexpr size_t kMaxDatagram = 65536;
-constexpr size_t kMaxQuicUdpPayload = 65527;  // RFC 9000's max_udp_payload_size bound
 // Datagrams per GSO batch when the kernel offers UDP_SEGMENT (its limit).
 constexpr size_t kGsoSegments = 64;
-
-// The largest UDP payload the loopback interface carries (its MTU minus the
-// IPv6 and UDP headers, capped by the receive buffer), or 0 if unknown.
-// FERRY_LOOPBACK_UDP_PAYLOAD overrides it (0 = off), for benchmarks that
-// compare both packet sizes.
-size_t loopback_udp_payload(int fd) {
-  if (const char* v = std::getenv("FERRY_LOOPBACK_UDP_PAYLOAD")) {
-    return std::min<size_t>(std::strtoul(v, nullptr, 10), kMaxQuicUdpPayload);
-  }
-  ifreq req{};
-  std::strncpy(req.ifr_name, "lo", IFNAMSIZ - 1);
-  if (ioctl(fd, SIOCGIFMTU, &req) != 0 || req.ifr_mtu <= 48) return 0;
-  return std::min(static_cast<size_t>(req.ifr_mtu) - 48, kMaxQuicUdpPayload);
-}
 
 }  // namespace
 
@@ -64,9 +46,6 @@ Result<std::unique_ptr<UdpDriver>> UdpDriver::create(asio::io_context& io, const
                         : setsockopt(d->socket_.native_handle(), IPPROTO_IP, IP_MTU_DISCOVER, &df,
                                      sizeof(df));
     options.quic.enable_pmtud = rv == 0;
-    if (!options.quic.loopback_udp_payload) {
-      options.quic.loopback_udp_payload = loopback_udp_payload(d->socket_.native_handle());
-    }
     int fd = d->socket_.native_handle();
     if (options.max_segments == 0) {
       // GSO: the kernel knows UDP_SEGMENT (Linux >= 4.18).
@@ -187,7 +166,6 @@ void UdpDriver::on_readable() {
       }
       const uint8_t* base = buf.data() + i * kMaxDatagram;
       if (segment < len) received_coalesced_ += (len + segment - 1) / segment;
-      largest_received_ = std::max(largest_received_, segment);
       for (size_t off = 0; off < len; off += segment) {
         ++received_;
         endpoint_->on_datagram(*src, ByteView(base + off, std::min(segment, len - off)), now);

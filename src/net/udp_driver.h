@@ -63,8 +63,6 @@ class UdpDriver {
   uint64_t datagrams_received() const { return received_; }
   // Datagrams that arrived coalesced by GRO (several in one receive).
   uint64_t datagrams_received_coalesced() const { return received_coalesced_; }
-  // The largest single datagram received so far (bytes of UDP payload).
-  size_t largest_datagram_received() const { return largest_received_; }
 
  private:
   UdpDriver(asio::io_context& io, std::unique_ptr<Endpoint> endpoint, AlpnRouter router);
@@ -96,7 +94,6 @@ class UdpDriver {
   Instant timer_at_ = Instant::max();
   bool in_process_ = false;
   uint64_t sent_ = 0, received_ = 0, received_coalesced_ = 0;
-  size_t largest_received_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -101,9 +101,6 @@ TEST(UdpLoopback, GsoAndPlainSendersInteroperate) {
     ASSERT_TRUE(router.add(kEchoAlpn, server_handler));
     EndpointOptions gso, plain;
     plain.max_segments = 1;
-    // Path-MTU-sized packets (GSO batches same-size ones; loopback's large
-    // datagrams would not need it).
-    gso.quic.loopback_udp_payload = plain.quic.loopback_udp_payload = 0;
     auto server = make_node(io, std::move(router), server_gso ? gso : plain);
     auto client = make_node(io, AlpnRouter{}, server_gso ? plain : gso);
     ASSERT_TRUE(server && client);
@@ -120,35 +117,6 @@ TEST(UdpLoopback, GsoAndPlainSendersInteroperate) {
       EXPECT_GT(peer.datagrams_received_coalesced(), 0u);
     }
     EXPECT_EQ(batcher.datagrams_received_coalesced(), 0u);  // the plain side never batches
-  }
-}
-
-// On a loopback path packets grow to the loopback interface's MTU without
-// discovery, in both directions, when both ends allow it; a sender with the
-// feature off stays at path-MTU sizes, and bytes arrive intact either way.
-TEST(UdpLoopback, LoopbackPathCarriesLargeDatagrams) {
-  for (bool client_large : {true, false}) {
-    asio::io_context io;
-    auto server_handler = std::make_shared<EchoServerHandler>();
-    AlpnRouter router;
-    ASSERT_TRUE(router.add(kEchoAlpn, server_handler));
-    EndpointOptions client_options;
-    if (!client_large) client_options.quic.loopback_udp_payload = 0;
-    auto server = make_node(io, std::move(router), EndpointOptions{});
-    auto client = make_node(io, AlpnRouter{}, client_options);
-    ASSERT_TRUE(server && client);
-    auto handler = std::make_shared<EchoClientHandler>(2, 1 << 20);
-    ASSERT_TRUE(client->connect(server->node_addr(), kEchoAlpn, handler));
-    ASSERT_TRUE(run_until(
-        io, [&] { return handler->client.done() || handler->client.closed_; }, 30s))
-        << "timed out";
-    EXPECT_TRUE(handler->client.all_correct()) << handler->client.error_;
-    EXPECT_GT(client->largest_datagram_received(), 1472u);  // the server's echo
-    if (client_large) {
-      EXPECT_GT(server->largest_datagram_received(), 1472u);
-    } else {
-      EXPECT_LE(server->largest_datagram_received(), 1472u);
-    }
   }
 }
 
