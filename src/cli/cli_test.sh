@@ -235,6 +235,17 @@ check "transient join got entries" test "$("$FERRY" --data-dir "$work/docs-c" do
 check "read ticket cannot write" test $? -ne 0
 "$FERRY" --data-dir "$work/docs-c" --json doc missing "$DA" >"$work/missing-c.json"
 check "doc missing without node" node -e "const d=JSON.parse(require('fs').readFileSync(process.argv[1])); if (d.doc!=='$DA' || !Array.isArray(d.missing) || d.missing.some(m => !m.refs.length)) process.exit(1)" "$work/missing-c.json"
+# A join with a download policy: set before the first sync, so only what it
+# wants becomes missing content (the transient node fetches nothing).
+"$FERRY" --data-dir "$work/docs-e" doc join "$RT" --policy nothing-except --exact greeting >"$work/join-e.log" 2>&1
+check "join --policy succeeds" grep -q '^synced with ' "$work/join-e.log"
+check "join --policy sets the policy" test "$("$FERRY" --data-dir "$work/docs-e" doc policy "$DA")" = "$(printf 'nothing-except\n  exact:utf8:greeting')"
+"$FERRY" --data-dir "$work/docs-e" --json doc missing "$DA" >"$work/missing-e.json"
+check "join --policy: only the wanted key is missing" node -e "const d=JSON.parse(require('fs').readFileSync(process.argv[1])); if (d.missing.length!==1 || d.missing[0].refs.length!==1 || d.missing[0].refs[0].key!=='greeting') process.exit(1)" "$work/missing-e.json"
+"$FERRY" --data-dir "$work/docs-f" doc join "$RT" --prefix img/ >/dev/null 2>"$work/err"
+check "join filters without --policy fail" grep -q "need --policy" "$work/err"
+"$FERRY" --data-dir "$work/docs-f" doc join "$RT" --policy sometimes >/dev/null 2>"$work/err"
+check "join with an unknown policy fails" grep -q "unknown policy" "$work/err"
 # Unknown or unshared documents fail cleanly.
 DX=$("$FERRY" --data-dir "$db" doc create)
 "$FERRY" --data-dir "$db" doc sync "$DX" >/dev/null 2>"$work/err"

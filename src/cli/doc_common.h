@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -29,6 +30,20 @@ Result<nlohmann::json> run_doc_command(
 // An absolute form of `path` (the running node may have another working
 // directory).
 std::string absolute_path(const std::string& path);
+
+// A download policy as given on the command line: KIND (everything,
+// nothing, nothing-except, everything-except) and its filters.
+struct PolicyArgs {
+  std::string kind;
+  std::vector<std::string> prefixes, exacts;
+};
+// Adds --prefix and --exact (repeatable) to `cmd`.
+void add_policy_filter_options(CLI::App& cmd, PolicyArgs& args);
+// The policy, checked. Errors: kInvalidArgument (unknown kind, filters on
+// "everything" or "nothing").
+Result<docs::DownloadPolicy> build_policy(const PolicyArgs& args);
+// The policy in the control API's form (postcard, hex).
+Result<std::string> encode_policy(const PolicyArgs& args);
 
 // `doc share|join|sync` (doc_sync_cmd.cc), subcommands of `doc`.
 void add_doc_sync_commands(CLI::App& doc, GlobalOptions& opts, int* exit_code);

@@ -1,7 +1,9 @@
 // `ferry doc share DOC [read|write]`: a DocTicket naming the running node
 // (the document is then served to peers); `ferry doc join TICKET`: import
 // the capability and sync with every node of the ticket; `ferry doc sync
-// DOC`: sync again with the document's known peers. join and sync run
+// DOC`: sync again with the document's known peers. `join --policy KIND
+// [--prefix P]... [--exact K]...` sets the download policy before the first
+// sync, so nothing the policy rejects is fetched. join and sync run
 // through the running node, or a transient node on this process when none
 // runs (its peers and the document's state are kept in the data directory).
 #include <csignal>
@@ -18,6 +20,7 @@ namespace {
 
 struct SyncArgs {
   std::string doc, mode = "write", ticket;
+  PolicyArgs policy;  // join: set before the first sync when kind is given
 };
 
 Status doc_share(const GlobalOptions& opts, const SyncArgs& a) {
@@ -99,13 +102,21 @@ Status finish(const GlobalOptions& opts, const nlohmann::json& out) {
 Status doc_join(const GlobalOptions& opts, const SyncArgs& a) {
   auto ticket = engine::DocTicket::parse(a.ticket);
   if (!ticket) return tl::unexpected(ticket.error().with_context("reading the ticket"));
+  std::optional<std::string> policy_hex;
+  if (!a.policy.kind.empty()) {
+    FERRY_ASSIGN(policy_hex, encode_policy(a.policy));
+  } else if (!a.policy.prefixes.empty() || !a.policy.exacts.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "--prefix and --exact need --policy");
+  }
   FERRY_ASSIGN(auto client, connect_node(opts));
   nlohmann::json out;
   if (client) {
-    FERRY_ASSIGN(out, client->call({{"cmd", "doc_join"}, {"ticket", a.ticket}}));
+    nlohmann::json request = {{"cmd", "doc_join"}, {"ticket", a.ticket}};
+    if (policy_hex) request["policy_hex"] = *policy_hex;
+    FERRY_ASSIGN(out, client->call(request));
   } else {
     FERRY_ASSIGN(out, run_transient(opts, [&](node::Node& n, node::Node::JsonDone done) {
-                   n.doc_join(a.ticket, std::move(done));
+                   n.doc_join(a.ticket, policy_hex, std::move(done));
                  }));
   }
   out.erase("ok");
@@ -141,6 +152,10 @@ void add_doc_sync_commands(CLI::App& doc, GlobalOptions& opts, int* exit_code_ou
 
   auto* join = doc.add_subcommand("join", "import a doc ticket and sync with its nodes");
   join->add_option("TICKET", a.ticket, "doc ticket (doc...)")->required();
+  join->add_option("--policy", a.policy.kind,
+                   "download policy to set before the first sync: everything | nothing | "
+                   "nothing-except | everything-except");
+  add_policy_filter_options(*join, a.policy);
   join->callback(run(doc_join));
 
   auto* sync = doc.add_subcommand("sync", "sync DOC again with its known peers");

@@ -45,11 +45,20 @@ Result<nlohmann::json> Node::await_io(std::function<void(JsonDone)> start) {
   return std::move(*shared->result);
 }
 
-void Node::doc_join(const std::string& ticket_text, JsonDone done) {
-  driver_->post([this, ticket_text, done = std::move(done)]() mutable {
+void Node::doc_join(const std::string& ticket_text, std::optional<std::string> policy_hex,
+                    JsonDone done) {
+  driver_->post([this, ticket_text, policy_hex, done = std::move(done)]() mutable {
     auto ticket = engine::DocTicket::parse(ticket_text);
     if (!ticket) return done(tl::unexpected(ticket.error().with_context("reading the ticket")));
     auto ns = ticket->capability.id();
+    if (policy_hex) {
+      Status set = [&]() -> Status {
+        FERRY_TRY(docs_->import_namespace(ticket->capability));
+        FERRY_TRY(doc_policy(*docs_, ns.to_string(), policy_hex));
+        return content_->on_policy_changed(ns);
+      }();
+      if (!set) return done(tl::unexpected(set.error().with_context("setting the policy")));
+    }
     Status st = engine_->join(*ticket, [this, ns, done](std::vector<engine::PeerSyncResult> r) {
       done(sync_results_json(*docs_, ns, r));
     });
@@ -147,7 +156,11 @@ std::optional<Result<nlohmann::json>> Node::handle_doc(const std::string& cmd,
     });
   }
   if (cmd == "doc_join") {
-    return await_io([this, t = field(req, "ticket")](JsonDone done) { doc_join(t, done); });
+    std::optional<std::string> policy;
+    if (req.contains("policy_hex")) policy = field(req, "policy_hex");
+    return await_io([this, t = field(req, "ticket"), policy](JsonDone done) {
+      doc_join(t, policy, std::move(done));
+    });
   }
   if (cmd == "doc_sync") {
     return await_io([this, doc](JsonDone done) { doc_sync(doc, done); });

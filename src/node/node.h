@@ -28,7 +28,8 @@
 //   author?}, doc_policy {doc, policy_hex?}, author_new {default?},
 //   author_list, author_default {author?} → the fields of doc_ops.h;
 //   doc_share {doc, mode: "read"|"write"} → ticket, doc, mode;
-//   doc_join {ticket}, doc_sync {doc} → sync_results_json (doc_ops.h);
+//   doc_join {ticket, policy_hex?}, doc_sync {doc} → sync_results_json
+//   (doc_ops.h);
 //   doc_missing {doc} → missing_json (missing_ops.h)
 #pragma once
 
@@ -98,8 +99,10 @@ class Node {
 
   // Joins a DocTicket / re-syncs a document with its known peers; callable
   // from any thread, `done` runs on the io thread with sync_results_json.
+  // A join's `policy_hex` (docs::DownloadPolicy, postcard hex) is set before
+  // the first sync, so no content the policy rejects is ever fetched.
   using JsonDone = std::function<void(Result<nlohmann::json>)>;
-  void doc_join(const std::string& ticket, JsonDone done);
+  void doc_join(const std::string& ticket, std::optional<std::string> policy_hex, JsonDone done);
   void doc_sync(const std::string& doc, JsonDone done);
 
  private:
