@@ -53,10 +53,10 @@ class FileWriter final : public BlobWriter {
     FERRY_TRY(data_->write_at(offset, data));
     pending_ = pending_ | chunks;
     dirty_ = true;
-    unsynced_bytes_ += data.size();
-    if (unsynced_bytes_ >= kWritebackEvery) {
+    since_writeback_ += data.size();
+    if (since_writeback_ >= kWritebackEvery) {
       data_->start_writeback();
-      unsynced_bytes_ = 0;
+      since_writeback_ = 0;
     }
     return ok();
   }
@@ -113,10 +113,10 @@ class FileWriter final : public BlobWriter {
   bao::ChunkRanges pending_;   // written, not yet synced and recorded
   std::unique_ptr<env::File> data_;
   std::unique_ptr<env::File> outboard_;
-  // Written since the last writeback hint: a long download keeps the
+  // Bytes written since the last writeback hint: a long download keeps the
   // device busy as it goes instead of leaving it all to flush()'s sync.
   static constexpr uint64_t kWritebackEvery = 8 << 20;
-  uint64_t unsynced_bytes_ = 0;
+  uint64_t since_writeback_ = 0;
   TempTag tag_;
   bool dirty_ = false;
   bool complete_ = false;
